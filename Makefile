@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kcoap: a CoAP endpoint in the Linux kernel with a CoAP/MQTT gateway daemon.
+#
+#   make                 build kcoap.ko for the running kernel (or Debian's 6.1)
+#   make KDIR=DIR        build it against another kernel tree or headers
+#   make run             boot the gateway in QEMU, ports forwarded to localhost
+#   make check           install what is missing and run every test
+#   make install         install kcoap.ko for KDIR's kernel (modules_install)
+
+TOP := $(abspath .)
+
+# Default kernel: the running one if its headers are installed, else the
+# newest Debian 6.1 headers (linux-headers-amd64).
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+		    $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64))))
+ifeq ($(KDIR),)
+$(error no kernel headers found: apt-get install linux-headers-amd64, or set KDIR)
+endif
+KREL := $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+MODDIR := $(TOP)/build/kmod-$(KREL)
+# kcoap is clean at W=1: build that way always, so every build (yours, the
+# guest runner's, make check's) shares one set of objects.
+W ?= 1
+
+# Everything the module is built from; each kernel gets a symlink tree.
+KSOURCES := Kbuild $(shell find kmod uapi -name '*.[ch]' 2>/dev/null)
+
+.PHONY: all module install run check fuzz deps clean
+
+all: module
+
+module:
+	@test -n "$(KREL)" || { echo "$(KDIR) is not a configured kernel tree" >&2; exit 1; }
+	@mkdir -p $(MODDIR)
+	@find $(MODDIR) -xtype l -delete
+	@for f in $(KSOURCES); do \
+		mkdir -p $(MODDIR)/$$(dirname $$f); \
+		ln -sfn $(TOP)/$$f $(MODDIR)/$$f; \
+	done
+	$(MAKE) -C $(KDIR) M=$(MODDIR) W=$(W) $(if $(C),C=$(C)) modules
+ifneq ($(origin KDIR),command line)
+	@ln -sfn $(MODDIR)/kcoap.ko kcoap.ko
+endif
+
+install: module
+	$(MAKE) -C $(KDIR) M=$(MODDIR) modules_install
+	depmod -a $(KREL)
+
+run:
+	qemu/gateway
+
+check:
+	tests/check
+
+fuzz:
+	$(MAKE) -C tests/unit fuzz SECONDS=$(or $(SECONDS),60)
+
+deps:
+	qemu/install-deps
+
+clean:
+	rm -rf build kcoap.ko

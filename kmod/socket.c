@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The kcoap authors.
+ *
+ * The kernel UDP sockets, one IPv4 and one IPv6 per network namespace, and
+ * the encapsulation receive hook that hands datagrams to receive.c. This is
+ * the only file that knows the socket API.
+ */
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <net/sock.h>
+#include <net/udp_tunnel.h>
+
+#include "kcoap.h"
+
+/*
+ * Runs in softirq under rcu_read_lock(), after UDP checksum validation, with
+ * skb->data at the UDP header, possibly on several CPUs at once. Returning 0
+ * tells UDP the skb is consumed.
+ */
+static int kcoap_encap_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	struct kcoap_net *kn = rcu_dereference_sk_user_data(sk);
+
+	/* The socket is being released: its namespace state may be gone. */
+	if (unlikely(!kn)) {
+		kfree_skb(skb);
+		return 0;
+	}
+	kcoap_receive(kn, skb);
+	return 0;
+}
+
+static int kcoap_sock_create(struct kcoap_net *kn, int family,
+			     struct socket **sockp)
+{
+	struct udp_port_cfg port_cfg = {
+		.family = family,
+		.local_udp_port = htons(kn->port),
+	};
+	struct udp_tunnel_sock_cfg tunnel_cfg = {
+		.sk_user_data = kn,
+		.encap_type = 1,
+		.encap_rcv = kcoap_encap_rcv,
+	};
+	struct socket *sock;
+	int err;
+
+	if (family == AF_INET6) {
+		/* Separate v4 and v6 sockets, so each sees its own family. */
+		port_cfg.ipv6_v6only = 1;
+		port_cfg.use_udp6_tx_checksums = 1;
+		port_cfg.use_udp6_rx_checksums = 1;
+	} else {
+		port_cfg.local_ip.s_addr = htonl(INADDR_ANY);
+		port_cfg.use_udp_checksums = 1;
+	}
+	err = udp_sock_create(kn->net, &port_cfg, &sock);
+	if (err)
+		return err;
+	setup_udp_tunnel_sock(kn->net, sock, &tunnel_cfg);
+	*sockp = sock;
+	return 0;
+}
+
+int kcoap_socket_open(struct kcoap_net *kn)
+{
+	struct socket *sock4, *sock6 = NULL;
+	int err;
+
+	err = kcoap_sock_create(kn, AF_INET, &sock4);
+	if (err) {
+		pr_err("cannot open UDP port %u (IPv4): error %d\n", kn->port, err);
+		return err;
+	}
+	err = kcoap_sock_create(kn, AF_INET6, &sock6);
+	if (err == -EAFNOSUPPORT) {
+		/* IPv6 disabled at boot (ipv6.disable=1): serve IPv4 only. */
+		pr_info("IPv6 unavailable, serving IPv4 only\n");
+		sock6 = NULL;
+	} else if (err) {
+		pr_err("cannot open UDP port %u (IPv6): error %d\n", kn->port, err);
+		udp_tunnel_sock_release(sock4);
+		return err;
+	}
+	rcu_assign_pointer(kn->sock4, sock4);
+	rcu_assign_pointer(kn->sock6, sock6);
+	return 0;
+}
+
+/* Only the namespace's init and exit write the socket pointers. */
+#define kcoap_sock_owned(p) rcu_dereference_protected(p, true)
+
+void kcoap_socket_close(struct kcoap_net *kn)
+{
+	struct socket *sock4 = kcoap_sock_owned(kn->sock4);
+	struct socket *sock6 = kcoap_sock_owned(kn->sock6);
+
+	RCU_INIT_POINTER(kn->sock4, NULL);
+	RCU_INIT_POINTER(kn->sock6, NULL);
+	/*
+	 * udp_tunnel_sock_release() clears sk_user_data and waits for a grace
+	 * period, so no encap_rcv still holds kn when this returns.
+	 */
+	if (sock6)
+		udp_tunnel_sock_release(sock6);
+	if (sock4)
+		udp_tunnel_sock_release(sock4);
+}

@@ -1,0 +1,85 @@
+# shellcheck shell=bash
+# Sourced by every end-to-end test. They run inside the guest (qemu/vm), as
+# root, with kcoap.ko loaded, and print TAP: one "ok"/"not ok" line per
+# check. tests/check counts those lines.
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+KCOAP_TOP=$(cd "$E2E_DIR/../.." && pwd)
+KO=${KCOAP_VM_MODULE:-$KCOAP_TOP/kcoap.ko}
+T_NAME=$(basename "$0" .sh)
+t_count=0
+t_failed=0
+
+ok() {
+	t_count=$((t_count + 1))
+	echo "ok $t_count - $T_NAME: $*"
+}
+
+not_ok() {
+	t_count=$((t_count + 1))
+	t_failed=$((t_failed + 1))
+	echo "not ok $t_count - $T_NAME: $*"
+}
+
+# check DESCRIPTION COMMAND...: one case, passing when COMMAND succeeds.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# check_eq DESCRIPTION GOT WANT
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		echo "#   got:  '$2'"
+		echo "#   want: '$3'"
+	fi
+}
+
+# The exit status says whether every check passed.
+t_done() {
+	echo "1..$t_count"
+	[ "$t_failed" = 0 ]
+}
+
+# kcoap's counter NAME in network namespace NS ("" for the initial one).
+stat() {
+	local ns=$1 name=$2
+	if [ -n "$ns" ]; then
+		ip netns exec "$ns" cat /proc/net/kcoap
+	else
+		cat /proc/net/kcoap
+	fi | awk -v n="$name" '$1 == n { print $2 }'
+}
+
+# A client namespace "cli" joined to the initial namespace by veth:
+# the gateway is 192.0.2.1 / 2001:db8::1, the client 192.0.2.2 / 2001:db8::2.
+GW4=192.0.2.1 GW6=2001:db8::1 CLI4=192.0.2.2 CLI6=2001:db8::2
+netns_up() {
+	ip netns add cli
+	ip link add kc0 type veth peer name kc1 netns cli
+	ip addr add $GW4/24 dev kc0
+	ip addr add $GW6/64 dev kc0 nodad
+	ip link set kc0 up
+	ip -n cli addr add $CLI4/24 dev kc1
+	ip -n cli addr add $CLI6/64 dev kc1 nodad
+	ip -n cli link set kc1 up
+	ip -n cli link set lo up
+}
+
+netns_down() {
+	ip link del kc0 2>/dev/null
+	ip netns del cli 2>/dev/null
+	true
+}
+
+# send_udp NS HOST PORT COUNT PAYLOAD: COUNT datagrams from namespace NS.
+send_udp() {
+	ip netns exec "$1" bash -c '
+		exec 3>"/dev/udp/$1/$2" || exit 1
+		for ((i = 0; i < $3; i++)); do printf %s "$4" >&3; done 2>/dev/null
+		true' _ "$2" "$3" "$4" "$5"
+}
