@@ -9,23 +9,64 @@
 #define _KCOAP_H
 
 #include <linux/types.h>
+#include <linux/mutex.h>
 #include <linux/skbuff.h>
 #include <net/net_namespace.h>
+#include <net/netns/generic.h>
 
 #include "stats.h"
+#include "resource.h"
+#include "dedup.h"
 
 /* RFC 7252 §6.1: the default port for the "coap" scheme. */
 #define KCOAP_DEFAULT_PORT 5683
 
+/*
+ * Settings of one namespace's endpoint (netlink config-get/config-set).
+ * Writers hold kcoap_net.lock; the hot path reads with READ_ONCE().
+ */
+struct kcoap_config {
+	u16 port;
+	u8 multicast;
+	u8 block_szx;
+	u32 dedup_con_lifetime;		/* seconds */
+	u32 dedup_non_lifetime;		/* seconds */
+	u32 dedup_max_entries;
+	u32 res_max_count;
+	u32 res_max_size;		/* bytes per representation */
+	u32 obs_max_per_res;
+	u32 obs_max_total;
+	u32 unavailable_max_age;	/* seconds, in 5.03 answers */
+};
+
 struct kcoap_net {
 	struct net *net;
-	u16 port;
+	struct kcoap_config cfg;
+	/* Serializes configuration, resource table writers, socket reopen. */
+	struct mutex lock;
 	struct socket __rcu *sock4;
 	struct socket __rcu *sock6;
 	struct kcoap_pcpu_stats __percpu *stats;
+	struct kcoap_stats_sum *stats_base;	/* at the last reset */
+	struct kcoap_res_table res;
+	struct kcoap_dedup dedup;
 };
 
 extern unsigned int kcoap_net_id;
+
+static inline struct kcoap_net *kcoap_net(const struct net *net)
+{
+	return net_generic(net, kcoap_net_id);
+}
+
+/* Count a response sent with @code. */
+static inline void kcoap_stat_code(struct kcoap_net *kn, u8 code)
+{
+	int slot = kcoap_code_slot(code);
+
+	if (slot >= 0)
+		this_cpu_inc(kn->stats->code[slot]);
+}
 
 /* socket.c */
 int kcoap_socket_open(struct kcoap_net *kn);
@@ -33,5 +74,11 @@ void kcoap_socket_close(struct kcoap_net *kn);
 
 /* receive.c: called from the encap hook in softirq, consumes skb. */
 void kcoap_receive(struct kcoap_net *kn, struct sk_buff *skb);
+void kcoap_receive_init(void);
+
+/* netlink.c */
+int kcoap_netlink_init(void);
+void kcoap_netlink_exit(void);
+void kcoap_notify_resource(struct kcoap_net *kn, const char *path, u32 event);
 
 #endif /* _KCOAP_H */

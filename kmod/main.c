@@ -6,50 +6,79 @@
  */
 #include <linux/module.h>
 #include <linux/netdevice.h>
+#include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
+
+#include <linux/kcoap.h>
 
 #include "kcoap.h"
 
 static ushort port = KCOAP_DEFAULT_PORT;
 module_param(port, ushort, 0444);
-MODULE_PARM_DESC(port, "UDP port of the CoAP endpoint in every network namespace (default 5683)");
+MODULE_PARM_DESC(port, "UDP port of the CoAP endpoint in new network namespaces (default 5683)");
 
 unsigned int kcoap_net_id __read_mostly;
 
+/* Defaults; `kcoapctl config` shows and changes them per namespace. */
+static void kcoap_config_init(struct kcoap_config *c)
+{
+	c->port = port;
+	c->multicast = 0;
+	c->block_szx = 6;			/* 1024-byte blocks */
+	c->dedup_con_lifetime = 247;		/* EXCHANGE_LIFETIME, §4.8.2 */
+	c->dedup_non_lifetime = 145;		/* NON_LIFETIME, §4.8.2 */
+	c->dedup_max_entries = 1 << 20;
+	c->res_max_count = 65536;
+	c->res_max_size = 1 << 20;
+	c->obs_max_per_res = 4096;
+	c->obs_max_total = 65536;
+	c->unavailable_max_age = 30;
+}
+
 static int __net_init kcoap_net_init(struct net *net)
 {
-	struct kcoap_net *kn = net_generic(net, kcoap_net_id);
+	struct kcoap_net *kn = kcoap_net(net);
 	int err;
 
 	kn->net = net;
-	kn->port = port;
-	kn->stats = alloc_percpu(struct kcoap_pcpu_stats);
-	if (!kn->stats)
-		return -ENOMEM;
-	err = kcoap_stats_proc_init(kn);
+	mutex_init(&kn->lock);
+	kcoap_config_init(&kn->cfg);
+	err = kcoap_stats_init(kn);
+	if (err)
+		return err;
+	err = kcoap_res_table_init(&kn->res);
 	if (err)
 		goto err_stats;
+	kn->dedup.stats = kn->stats;
+	err = kcoap_dedup_init(&kn->dedup, kn->cfg.dedup_max_entries);
+	if (err)
+		goto err_res;
 	/* Sockets last: once open, datagrams may arrive on any CPU. */
 	err = kcoap_socket_open(kn);
 	if (err)
-		goto err_proc;
+		goto err_dedup;
 	return 0;
 
-err_proc:
-	kcoap_stats_proc_exit(kn);
+err_dedup:
+	kcoap_dedup_destroy(&kn->dedup);
+err_res:
+	kcoap_res_table_destroy(&kn->res);
 err_stats:
-	free_percpu(kn->stats);
+	kcoap_stats_exit(kn);
 	return err;
 }
 
 static void __net_exit kcoap_net_exit(struct net *net)
 {
-	struct kcoap_net *kn = net_generic(net, kcoap_net_id);
+	struct kcoap_net *kn = kcoap_net(net);
 
 	kcoap_socket_close(kn);
-	kcoap_stats_proc_exit(kn);
-	free_percpu(kn->stats);
+	kcoap_dedup_destroy(&kn->dedup);
+	/* Resource states are freed by RCU; none is read any more. */
+	synchronize_rcu();
+	kcoap_res_table_destroy(&kn->res);
+	kcoap_stats_exit(kn);
 }
 
 static struct pernet_operations kcoap_net_ops = {
@@ -67,15 +96,30 @@ static int __init kcoap_init(void)
 		pr_err("port=0 is not a valid UDP port\n");
 		return -EINVAL;
 	}
-	err = register_pernet_subsys(&kcoap_net_ops);
+	kcoap_receive_init();
+	err = kcoap_dedup_global_init();
 	if (err)
 		return err;
+	err = register_pernet_subsys(&kcoap_net_ops);
+	if (err)
+		goto err_dedup;
+	/* Netlink last: its handlers need every namespace's state. */
+	err = kcoap_netlink_init();
+	if (err)
+		goto err_pernet;
 	pr_info("CoAP endpoint on UDP port %u\n", port);
 	return 0;
+
+err_pernet:
+	unregister_pernet_subsys(&kcoap_net_ops);
+err_dedup:
+	kcoap_dedup_global_exit();
+	return err;
 }
 
 static void __exit kcoap_exit(void)
 {
+	kcoap_netlink_exit();
 	unregister_pernet_subsys(&kcoap_net_ops);
 	/*
 	 * A datagram that found a socket just before it was unhashed may still
@@ -83,6 +127,8 @@ static void __exit kcoap_exit(void)
 	 * every such softirq reader before the module text goes away.
 	 */
 	synchronize_net();
+	/* Then for the RCU callbacks that free entries into our caches. */
+	kcoap_dedup_global_exit();
 }
 
 module_init(kcoap_init);
@@ -92,3 +138,4 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("CoAP (RFC 7252) endpoint in the kernel for IoT gateways");
 MODULE_AUTHOR("The kcoap authors");
 MODULE_VERSION("0.1");
+MODULE_ALIAS_GENL_FAMILY(KCOAP_FAMILY_NAME);

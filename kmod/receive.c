@@ -2,20 +2,213 @@
 /*
  * Copyright (C) 2026 The kcoap authors.
  *
- * The receive path, called from the encap hook in softirq. For now it only
- * counts what arrives.
+ * The receive path, called from the encap hook in softirq for every
+ * datagram: parse, reject what is malformed (RFC 7252 §4.2, §4.3),
+ * deduplicate (§4.5), answer. Read it top to bottom.
  */
+#include <linux/percpu.h>
+#include <linux/random.h>
 #include <linux/udp.h>
 
 #include "kcoap.h"
+#include "coap.h"
+#include "peer.h"
+#include "serve.h"
+
+/* The reply being built; softirqs do not nest on a CPU. */
+static DEFINE_PER_CPU(u8 [KCOAP_REPLY_MAX], kcoap_reply_buf);
+
+/* Message IDs of the messages the kernel originates (NON responses). */
+static atomic_t kcoap_next_mid = ATOMIC_INIT(0);
+
+void __init kcoap_receive_init(void)
+{
+	atomic_set(&kcoap_next_mid, get_random_u32());
+}
+
+static u16 kcoap_new_mid(void)
+{
+	return (u16)atomic_inc_return(&kcoap_next_mid);
+}
+
+/* An empty ACK or RST echoing @mid. */
+static void kcoap_send_empty(struct kcoap_net *kn, const struct kcoap_peer *p,
+			     u8 type, u16 mid)
+{
+	u8 msg[COAP_HDR_LEN];
+
+	coap_build_empty(msg, sizeof(msg), type, mid);
+	if (!kcoap_send(kn, p, msg, sizeof(msg)))
+		kcoap_stat_inc(kn, type == COAP_TYPE_RST ? KCOAP_STAT_TX_RST :
+						    KCOAP_STAT_TX_ACK);
+}
+
+/*
+ * RFC 7967 No-Response: the client does not want answers of this class.
+ * Bits: 2 for 2.xx, 8 for 4.xx, 16 for 5.xx.
+ */
+static bool kcoap_no_response(const struct coap_msg *req, u8 code)
+{
+	u32 v;
+
+	if (coap_opt_uint(req, COAP_OPT_NO_RESPONSE, &v))
+		return false;
+	return v & BIT(COAP_CODE_CLASS(code) - 1);
+}
+
+static u32 kcoap_lifetime(struct kcoap_net *kn, u8 type)
+{
+	u32 s = type == COAP_TYPE_CON ? READ_ONCE(kn->cfg.dedup_con_lifetime) :
+					READ_ONCE(kn->cfg.dedup_non_lifetime);
+
+	return s * HZ;
+}
+
+static void kcoap_remember(struct kcoap_net *kn, const struct kcoap_dedup_key *key,
+			   u8 type, u32 now, const u8 *reply, int len)
+{
+	if (kcoap_dedup_insert(&kn->dedup, key, type, now, kcoap_lifetime(kn, type),
+			       reply, len > 0 ? len : 0) == KCOAP_DEDUP_NOMEM)
+		kcoap_stat_inc(kn, KCOAP_STAT_DEDUP_NOMEM);
+}
+
+static void kcoap_request(struct kcoap_net *kn, const struct kcoap_peer *p,
+			  const struct coap_msg *req)
+{
+	u8 *buf = *this_cpu_ptr(&kcoap_reply_buf);
+	const struct kcoap_dedup_entry *dup;
+	struct kcoap_answer ans;
+	struct kcoap_dedup_key key;
+	u32 now = jiffies;
+
+	/* §8.1: multicast requests are NON; a CON one is not processed. */
+	if (p->multicast) {
+		kcoap_stat_inc(kn, KCOAP_STAT_RX_MULTICAST);
+		if (req->type != COAP_TYPE_NON || !READ_ONCE(kn->cfg.multicast))
+			return;
+	}
+
+	kcoap_peer_key(&key, p, req->mid);
+	dup = kcoap_dedup_lookup(&kn->dedup, &key, now);
+	if (dup) {
+		/* Answer a duplicate CON with the very same bytes; drop a NON. */
+		kcoap_stat_inc(kn, KCOAP_STAT_RX_DUPLICATE);
+		if (req->type == COAP_TYPE_CON && dup->reply_len)
+			kcoap_send(kn, p, dup->reply, dup->reply_len);
+		return;
+	}
+	kcoap_stat_inc(kn, KCOAP_STAT_RX_REQUESTS);
+
+	kcoap_serve(kn, req, p->multicast, kcoap_new_mid(), buf, &ans);
+	if (ans.unhandled)
+		kcoap_stat_inc(kn, KCOAP_STAT_RX_UNHANDLED);
+	if (ans.len < 0) {
+		/* Cannot happen with a KCOAP_REPLY_MAX buffer; be safe anyway. */
+		WARN_ONCE(1, "reply did not fit: %d\n", ans.len);
+		ans.len = 0;
+	}
+	if (ans.code && COAP_CODE_CLASS(ans.code) != 2 && p->multicast)
+		ans.len = 0;	/* §8.2: no error answers to multicast */
+	if (ans.len && kcoap_no_response(req, ans.code))
+		ans.len = 0;
+	if (!ans.len && req->type == COAP_TYPE_CON) {
+		/* Nothing to piggyback, but a CON is still acknowledged. */
+		coap_build_ack(buf, KCOAP_REPLY_MAX, req->mid);
+		ans.len = COAP_HDR_LEN;
+		ans.code = 0;
+	}
+
+	kcoap_remember(kn, &key, req->type, now, buf,
+		       req->type == COAP_TYPE_CON ? ans.len : 0);
+	if (ans.len && !kcoap_send(kn, p, buf, ans.len)) {
+		if (ans.code)
+			kcoap_stat_code(kn, ans.code);
+		else
+			kcoap_stat_inc(kn, KCOAP_STAT_TX_ACK);
+	}
+}
+
+/* A request with an unrecognized critical option: 4.02 (§5.4.1). */
+static void kcoap_bad_option(struct kcoap_net *kn, const struct kcoap_peer *p,
+			     const struct coap_msg *req, u8 code)
+{
+	u8 *buf = *this_cpu_ptr(&kcoap_reply_buf);
+	struct kcoap_answer ans;
+
+	kcoap_answer_code(req, kcoap_new_mid(), code, 60, buf, &ans);
+	if (!p->multicast && ans.len > 0 && !kcoap_send(kn, p, buf, ans.len))
+		kcoap_stat_code(kn, code);
+}
 
 void kcoap_receive(struct kcoap_net *kn, struct sk_buff *skb)
 {
+	struct kcoap_peer peer;
+	struct coap_msg msg;
+	unsigned int len;
+	int err;
+
 	kcoap_stat_inc(kn, KCOAP_STAT_RX_DATAGRAMS);
-	kcoap_stat_add(kn, KCOAP_STAT_RX_BYTES, skb->len - sizeof(struct udphdr));
 	if (skb->protocol == htons(ETH_P_IPV6))
 		kcoap_stat_inc(kn, KCOAP_STAT_RX_IPV6);
 	else
 		kcoap_stat_inc(kn, KCOAP_STAT_RX_IPV4);
+	len = skb->len - sizeof(struct udphdr);
+	kcoap_stat_add(kn, KCOAP_STAT_RX_BYTES, len);
+	/* The codec reads the datagram in place: it must be linear. */
+	if (unlikely(skb_linearize(skb)))
+		goto drop;
+	kcoap_peer_from_skb(&peer, skb);
+
+	err = coap_parse(&msg, skb->data + sizeof(struct udphdr), len);
+	switch (coap_err_class(err)) {
+	case COAP_ERRC_NONE:
+		break;
+	case COAP_ERRC_FORMAT:
+		/* §4.2: reject a malformed CON with RST; ignore the rest (§4.3). */
+		kcoap_stat_inc(kn, KCOAP_STAT_RX_FORMAT_ERROR);
+		if (msg.type == COAP_TYPE_CON && !peer.multicast)
+			kcoap_send_empty(kn, &peer, COAP_TYPE_RST, msg.mid);
+		goto drop;
+	case COAP_ERRC_OPTION:
+		/* §5.4.1: 4.02 for a CON request, reject anything else. */
+		kcoap_stat_inc(kn, KCOAP_STAT_RX_BAD_OPTION);
+		if (msg.type == COAP_TYPE_CON && coap_is_request(&msg))
+			kcoap_bad_option(kn, &peer, &msg, COAP_CODE_BAD_OPTION);
+		else if (msg.type == COAP_TYPE_CON && !peer.multicast)
+			kcoap_send_empty(kn, &peer, COAP_TYPE_RST, msg.mid);
+		goto drop;
+	case COAP_ERRC_LIMIT:
+		/* More options than we keep: a local limit, so 4.00 not 4.02. */
+		kcoap_stat_inc(kn, KCOAP_STAT_RX_TOO_MANY_OPTIONS);
+		if (msg.type == COAP_TYPE_CON && coap_is_request(&msg))
+			kcoap_bad_option(kn, &peer, &msg, COAP_CODE_BAD_REQUEST);
+		goto drop;
+	default:
+		/* Too short, wrong version, too big: silently ignored (§3). */
+		kcoap_stat_inc(kn, KCOAP_STAT_RX_DROPPED);
+		goto drop;
+	}
+
+	if (msg.code == COAP_CODE_EMPTY) {
+		if (msg.type == COAP_TYPE_CON) {
+			/* A ping (§4.3): "CoAP ping" is answered with RST. */
+			kcoap_stat_inc(kn, KCOAP_STAT_RX_PING);
+			if (!peer.multicast)
+				kcoap_send_empty(kn, &peer, COAP_TYPE_RST, msg.mid);
+		} else {
+			/* ACK or RST: the kernel has no exchange they could match. */
+			kcoap_stat_inc(kn, KCOAP_STAT_RX_STRAY);
+		}
+		goto drop;
+	}
+	if (coap_is_request(&msg)) {
+		kcoap_request(kn, &peer, &msg);
+		goto drop;
+	}
+	/* A response to a request the kernel did not send (§5.3.2): reject. */
+	kcoap_stat_inc(kn, KCOAP_STAT_RX_STRAY);
+	if (msg.type == COAP_TYPE_CON && !peer.multicast)
+		kcoap_send_empty(kn, &peer, COAP_TYPE_RST, msg.mid);
+drop:
 	consume_skb(skb);
 }

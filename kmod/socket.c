@@ -36,7 +36,7 @@ static int kcoap_sock_create(struct kcoap_net *kn, int family,
 {
 	struct udp_port_cfg port_cfg = {
 		.family = family,
-		.local_udp_port = htons(kn->port),
+		.local_udp_port = htons(kn->cfg.port),
 	};
 	struct udp_tunnel_sock_cfg tunnel_cfg = {
 		.sk_user_data = kn,
@@ -70,7 +70,7 @@ int kcoap_socket_open(struct kcoap_net *kn)
 
 	err = kcoap_sock_create(kn, AF_INET, &sock4);
 	if (err) {
-		pr_err("cannot open UDP port %u (IPv4): error %d\n", kn->port, err);
+		pr_err("cannot open UDP port %u (IPv4): error %d\n", kn->cfg.port, err);
 		return err;
 	}
 	err = kcoap_sock_create(kn, AF_INET6, &sock6);
@@ -79,7 +79,7 @@ int kcoap_socket_open(struct kcoap_net *kn)
 		pr_info("IPv6 unavailable, serving IPv4 only\n");
 		sock6 = NULL;
 	} else if (err) {
-		pr_err("cannot open UDP port %u (IPv6): error %d\n", kn->port, err);
+		pr_err("cannot open UDP port %u (IPv6): error %d\n", kn->cfg.port, err);
 		udp_tunnel_sock_release(sock4);
 		return err;
 	}

@@ -2,21 +2,41 @@
 /*
  * Copyright (C) 2026 The kcoap authors.
  *
- * Counter names, sums over CPUs, and /proc/net/kcoap: one "name value" line
- * per counter for the reading network namespace, like /proc/vmstat.
+ * Counter names, sums over CPUs, resets, and /proc/net/kcoap: one
+ * "name value" line per counter for the reading network namespace, like
+ * /proc/vmstat (the same numbers as `kcoapctl stats`).
  */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <linux/seq_file_net.h>
-#include <net/netns/generic.h>
+#include <linux/slab.h>
 
 #include "kcoap.h"
 
+/* The names of the stats attributes in uapi/kcoap.yaml. */
 static const char * const kcoap_stat_names[] = {
-	[KCOAP_STAT_RX_DATAGRAMS] = "rx_datagrams",
-	[KCOAP_STAT_RX_BYTES] = "rx_bytes",
-	[KCOAP_STAT_RX_IPV4] = "rx_ipv4",
-	[KCOAP_STAT_RX_IPV6] = "rx_ipv6",
+	[KCOAP_STAT_RX_DATAGRAMS] = "rx-datagrams",
+	[KCOAP_STAT_RX_BYTES] = "rx-bytes",
+	[KCOAP_STAT_RX_IPV4] = "rx-ipv4",
+	[KCOAP_STAT_RX_IPV6] = "rx-ipv6",
+	[KCOAP_STAT_RX_REQUESTS] = "rx-requests",
+	[KCOAP_STAT_RX_PING] = "rx-ping",
+	[KCOAP_STAT_RX_DROPPED] = "rx-dropped",
+	[KCOAP_STAT_RX_FORMAT_ERROR] = "rx-format-error",
+	[KCOAP_STAT_RX_BAD_OPTION] = "rx-bad-option",
+	[KCOAP_STAT_RX_TOO_MANY_OPTIONS] = "rx-too-many-options",
+	[KCOAP_STAT_RX_DUPLICATE] = "rx-duplicate",
+	[KCOAP_STAT_RX_STRAY] = "rx-stray",
+	[KCOAP_STAT_RX_MULTICAST] = "rx-multicast",
+	[KCOAP_STAT_RX_UNHANDLED] = "rx-unhandled",
+	[KCOAP_STAT_TX_DATAGRAMS] = "tx-datagrams",
+	[KCOAP_STAT_TX_BYTES] = "tx-bytes",
+	[KCOAP_STAT_TX_ERRORS] = "tx-errors",
+	[KCOAP_STAT_TX_ACK] = "tx-ack",
+	[KCOAP_STAT_TX_RST] = "tx-rst",
+	[KCOAP_STAT_DEDUP_EVICTED] = "dedup-evicted",
+	[KCOAP_STAT_DEDUP_EXPIRED] = "dedup-expired",
+	[KCOAP_STAT_DEDUP_NOMEM] = "dedup-nomem",
 };
 
 static_assert(ARRAY_SIZE(kcoap_stat_names) == KCOAP_STAT_COUNT);
@@ -26,40 +46,91 @@ const char *kcoap_stat_name(enum kcoap_stat id)
 	return kcoap_stat_names[id];
 }
 
-void kcoap_stats_sum(const struct kcoap_net *kn, u64 *out)
+static void kcoap_stats_sum(struct kcoap_net *kn, struct kcoap_stats_sum *out)
 {
 	int cpu, i;
 
-	memset(out, 0, sizeof(u64) * KCOAP_STAT_COUNT);
+	memset(out, 0, sizeof(*out));
 	for_each_possible_cpu(cpu) {
 		const struct kcoap_pcpu_stats *s = per_cpu_ptr(kn->stats, cpu);
 
 		for (i = 0; i < KCOAP_STAT_COUNT; i++)
-			out[i] += READ_ONCE(s->cnt[i]);
+			out->cnt[i] += READ_ONCE(s->cnt[i]);
+		for (i = 0; i < KCOAP_CODE_SLOTS; i++)
+			out->code[i] += READ_ONCE(s->code[i]);
 	}
+}
+
+/*
+ * A reset remembers the current sums rather than zeroing other CPUs'
+ * counters under their feet: no increment is lost or torn.
+ */
+void kcoap_stats_read(struct kcoap_net *kn, struct kcoap_stats_sum *out)
+{
+	const struct kcoap_stats_sum *base = kn->stats_base;
+	int i;
+
+	kcoap_stats_sum(kn, out);
+	mutex_lock(&kn->lock);
+	for (i = 0; i < KCOAP_STAT_COUNT; i++)
+		out->cnt[i] -= base->cnt[i];
+	for (i = 0; i < KCOAP_CODE_SLOTS; i++)
+		out->code[i] -= base->code[i];
+	mutex_unlock(&kn->lock);
+}
+
+void kcoap_stats_reset(struct kcoap_net *kn)
+{
+	struct kcoap_stats_sum now;
+
+	kcoap_stats_sum(kn, &now);
+	mutex_lock(&kn->lock);
+	*kn->stats_base = now;
+	mutex_unlock(&kn->lock);
 }
 
 static int kcoap_stats_show(struct seq_file *seq, void *v)
 {
-	struct kcoap_net *kn = net_generic(seq_file_single_net(seq), kcoap_net_id);
-	u64 sum[KCOAP_STAT_COUNT];
+	struct kcoap_net *kn = kcoap_net(seq_file_single_net(seq));
+	struct kcoap_stats_sum *sum;
 	int i;
 
-	kcoap_stats_sum(kn, sum);
+	sum = kmalloc(sizeof(*sum), GFP_KERNEL);
+	if (!sum)
+		return -ENOMEM;
+	kcoap_stats_read(kn, sum);
 	for (i = 0; i < KCOAP_STAT_COUNT; i++)
-		seq_printf(seq, "%s %llu\n", kcoap_stat_names[i], sum[i]);
+		seq_printf(seq, "%s %llu\n", kcoap_stat_names[i], sum->cnt[i]);
+	for (i = 0; i < KCOAP_CODE_SLOTS; i++) {
+		u8 code = kcoap_slot_code(i);
+
+		if (sum->code[i])
+			seq_printf(seq, "tx-code-%u.%02u %llu\n", code >> 5,
+				   code & 0x1f, sum->code[i]);
+	}
+	kfree(sum);
 	return 0;
 }
 
-int kcoap_stats_proc_init(struct kcoap_net *kn)
+int kcoap_stats_init(struct kcoap_net *kn)
 {
+	kn->stats = alloc_percpu(struct kcoap_pcpu_stats);
+	kn->stats_base = kzalloc(sizeof(*kn->stats_base), GFP_KERNEL);
+	if (!kn->stats || !kn->stats_base)
+		goto err;
 	if (!proc_create_net_single("kcoap", 0444, kn->net->proc_net,
 				    kcoap_stats_show, NULL))
-		return -ENOMEM;
+		goto err;
 	return 0;
+err:
+	free_percpu(kn->stats);
+	kfree(kn->stats_base);
+	return -ENOMEM;
 }
 
-void kcoap_stats_proc_exit(struct kcoap_net *kn)
+void kcoap_stats_exit(struct kcoap_net *kn)
 {
 	remove_proc_entry("kcoap", kn->net->proc_net);
+	free_percpu(kn->stats);
+	kfree(kn->stats_base);
 }

@@ -10,17 +10,69 @@
 
 #include <linux/percpu.h>
 
-/* Names for users are in stats.c, in the same order. */
+/*
+ * In the order of the stats attributes of uapi/linux/kcoap.h, starting at
+ * KCOAP_A_STATS_RX_DATAGRAMS; names for users are in stats.c.
+ */
 enum kcoap_stat {
 	KCOAP_STAT_RX_DATAGRAMS,
 	KCOAP_STAT_RX_BYTES,
 	KCOAP_STAT_RX_IPV4,
 	KCOAP_STAT_RX_IPV6,
+	KCOAP_STAT_RX_REQUESTS,
+	KCOAP_STAT_RX_PING,
+	KCOAP_STAT_RX_DROPPED,
+	KCOAP_STAT_RX_FORMAT_ERROR,
+	KCOAP_STAT_RX_BAD_OPTION,
+	KCOAP_STAT_RX_TOO_MANY_OPTIONS,
+	KCOAP_STAT_RX_DUPLICATE,
+	KCOAP_STAT_RX_STRAY,
+	KCOAP_STAT_RX_MULTICAST,
+	KCOAP_STAT_RX_UNHANDLED,
+	KCOAP_STAT_TX_DATAGRAMS,
+	KCOAP_STAT_TX_BYTES,
+	KCOAP_STAT_TX_ERRORS,
+	KCOAP_STAT_TX_ACK,
+	KCOAP_STAT_TX_RST,
+	KCOAP_STAT_DEDUP_EVICTED,
+	KCOAP_STAT_DEDUP_EXPIRED,
+	KCOAP_STAT_DEDUP_NOMEM,
 	KCOAP_STAT_COUNT
 };
 
+/* Response codes are counted for classes 2, 4 and 5 (RFC 7252 §12.1.2). */
+#define KCOAP_CODE_SLOTS 96
+
+static inline int kcoap_code_slot(u8 code)
+{
+	switch (code >> 5) {
+	case 2:
+		return code & 0x1f;
+	case 4:
+		return 32 + (code & 0x1f);
+	case 5:
+		return 64 + (code & 0x1f);
+	default:
+		return -1;
+	}
+}
+
+static inline u8 kcoap_slot_code(int slot)
+{
+	static const u8 class[] = { 2, 4, 5 };
+
+	return (class[slot / 32] << 5) | (slot % 32);
+}
+
 struct kcoap_pcpu_stats {
 	u64 cnt[KCOAP_STAT_COUNT];
+	u64 code[KCOAP_CODE_SLOTS];
+};
+
+/* What readers see: sums over CPUs, less the values at the last reset. */
+struct kcoap_stats_sum {
+	u64 cnt[KCOAP_STAT_COUNT];
+	u64 code[KCOAP_CODE_SLOTS];
 };
 
 struct kcoap_net;
@@ -28,9 +80,10 @@ struct kcoap_net;
 #define kcoap_stat_add(kn, id, n) this_cpu_add((kn)->stats->cnt[id], (n))
 #define kcoap_stat_inc(kn, id) this_cpu_inc((kn)->stats->cnt[id])
 
-void kcoap_stats_sum(const struct kcoap_net *kn, u64 *out);
+int kcoap_stats_init(struct kcoap_net *kn);
+void kcoap_stats_exit(struct kcoap_net *kn);
+void kcoap_stats_read(struct kcoap_net *kn, struct kcoap_stats_sum *out);
+void kcoap_stats_reset(struct kcoap_net *kn);
 const char *kcoap_stat_name(enum kcoap_stat id);
-int kcoap_stats_proc_init(struct kcoap_net *kn);
-void kcoap_stats_proc_exit(struct kcoap_net *kn);
 
 #endif /* _KCOAP_STATS_H */

@@ -10,26 +10,26 @@ check "IPv4 and IPv6 sockets listen on UDP 5683" \
 check "a new namespace gets its own sockets" \
 	test "$(ip netns exec cli ss -Hlun 'sport = :5683' | wc -l)" = 2
 
-before=$(stat "" rx_datagrams)
-bytes_before=$(stat "" rx_bytes)
+before=$(stat "" rx-datagrams)
+bytes_before=$(stat "" rx-bytes)
 send_udp cli $GW4 5683 10 "hello"
 send_udp cli $GW6 5683 7 "hi"
-check_eq "17 datagrams counted" $(($(stat "" rx_datagrams) - before)) 17
-check_eq "payload bytes counted" $(($(stat "" rx_bytes) - bytes_before)) $((10 * 5 + 7 * 2))
-check_eq "10 counted as IPv4" "$(stat "" rx_ipv4)" 10
-check_eq "7 counted as IPv6" "$(stat "" rx_ipv6)" 7
-check_eq "the sending namespace counted nothing" "$(stat cli rx_datagrams)" 0
+check_eq "17 datagrams counted" $(($(stat "" rx-datagrams) - before)) 17
+check_eq "payload bytes counted" $(($(stat "" rx-bytes) - bytes_before)) $((10 * 5 + 7 * 2))
+check_eq "10 counted as IPv4" "$(stat "" rx-ipv4)" 10
+check_eq "7 counted as IPv6" "$(stat "" rx-ipv6)" 7
+check_eq "the sending namespace counted nothing" "$(stat cli rx-datagrams)" 0
 
-before=$(stat "" rx_datagrams)
+before=$(stat "" rx-datagrams)
 send_udp cli $GW4 5684 5 "other port"
-check_eq "datagrams to another port are not counted" "$(stat "" rx_datagrams)" "$before"
+check_eq "datagrams to another port are not counted" "$(stat "" rx-datagrams)" "$before"
 
 # The port parameter moves the endpoint.
 rmmod kcoap
 insmod "$KO" port=5684
 send_udp cli $GW4 5684 3 "x"
 send_udp cli $GW4 5683 3 "x"
-check_eq "port=5684 counts datagrams to 5684 only" "$(stat "" rx_datagrams)" 3
+check_eq "port=5684 counts datagrams to 5684 only" "$(stat "" rx-datagrams)" 3
 rmmod kcoap
 check "port=0 is refused" bash -c "! insmod '$KO' port=0 2>/dev/null"
 insmod "$KO"
@@ -41,12 +41,12 @@ f4=$!
 flood $GW6
 f6=$!
 sleep 1
-check "datagrams arrive during the flood" test "$(stat "" rx_datagrams)" -gt 0
+check "datagrams arrive during the flood" test "$(stat "" rx-datagrams)" -gt 0
 check "rmmod succeeds under load" rmmod kcoap
 check "the counters are gone with the module" test ! -e /proc/net/kcoap
 check "insmod succeeds under load" insmod "$KO"
 sleep 1
-check "counting resumes after reload" test "$(stat "" rx_datagrams)" -gt 0
+check "counting resumes after reload" test "$(stat "" rx-datagrams)" -gt 0
 check "rmmod succeeds under load again" rmmod kcoap
 kill $f4 $f6
 wait $f4 $f6 2>/dev/null
@@ -58,6 +58,6 @@ for i in 1 2 3; do
 	ip -n tmp$i link set lo up
 	send_udp tmp$i 127.0.0.1 5683 2 "x"
 done
-check_eq "a namespace counts its own loopback traffic" "$(stat tmp2 rx_datagrams)" 2
+check_eq "a namespace counts its own loopback traffic" "$(stat tmp2 rx-datagrams)" 2
 for i in 1 2 3; do ip netns del tmp$i; done
 t_done

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The kcoap authors.
+ *
+ * Message deduplication (RFC 7252 §4.5): which (peer, Message ID) pairs
+ * were seen recently, and for CON requests the reply to send again.
+ */
+#ifndef _KCOAP_DEDUP_H
+#define _KCOAP_DEDUP_H
+
+#include <linux/rhashtable-types.h>
+#include <linux/workqueue.h>
+#include <linux/in6.h>
+
+/*
+ * Two peers using the same Message ID are different exchanges, so the key
+ * is address, port and ID. IPv4 peers are stored as v4-mapped addresses;
+ * the IPv6 socket is V6ONLY, so the two never collide.
+ */
+struct kcoap_dedup_key {
+	struct in6_addr addr;
+	__be16 port;
+	u16 mid;
+};
+
+/*
+ * Bookkeeping is 52 bytes before the reply (the target is 64 with the
+ * hash table's bucket pointer; docs/dedup.md has the measurement). The
+ * FIFO link is only used while the entry is alive and the rcu_head only
+ * after it is unlinked, so they share space.
+ */
+struct kcoap_dedup_entry {
+	struct rhash_head node;
+	union {
+		struct kcoap_dedup_entry *next;	/* per-CPU FIFO, oldest first */
+		struct rcu_head rcu;
+	};
+	struct kcoap_dedup_key key;
+	u32 expires;			/* jiffies */
+	u16 reply_len;
+	u8 type;			/* COAP_TYPE_CON or COAP_TYPE_NON */
+	u8 cache;			/* index of the kmem_cache it came from */
+	u8 reply[];
+};
+
+struct kcoap_dedup_table;
+struct kcoap_pcpu_stats;
+
+struct kcoap_dedup {
+	struct kcoap_dedup_table __rcu *tbl;
+	/* Where evictions and expiries are counted (may be NULL). */
+	struct kcoap_pcpu_stats __percpu *stats;
+};
+
+enum kcoap_dedup_result {
+	KCOAP_DEDUP_INSERTED,
+	KCOAP_DEDUP_RACED,		/* another CPU inserted it first */
+	KCOAP_DEDUP_NOMEM,
+};
+
+/* One entry as kcoap_dedup_snapshot() reports it. */
+struct kcoap_dedup_info {
+	struct kcoap_dedup_key key;
+	u32 expires_ms;
+	u16 reply_len;
+	u8 type;
+};
+
+int kcoap_dedup_global_init(void);
+void kcoap_dedup_global_exit(void);
+
+int kcoap_dedup_init(struct kcoap_dedup *d, u32 max_entries);
+void kcoap_dedup_destroy(struct kcoap_dedup *d);
+/* Process context: drop every entry and size the table for @max_entries. */
+int kcoap_dedup_resize(struct kcoap_dedup *d, u32 max_entries);
+
+/*
+ * Softirq, under RCU. An entry that expired by @now is not found. The
+ * result stays valid until the caller leaves the RCU read-side section.
+ */
+const struct kcoap_dedup_entry *
+kcoap_dedup_lookup(struct kcoap_dedup *d, const struct kcoap_dedup_key *key,
+		   u32 now);
+
+/*
+ * Softirq. Remember @key for @lifetime jiffies with @reply (may be empty).
+ * At the entry limit the oldest entry goes first (RFC 7252 leaves the
+ * memory bound to the implementation).
+ */
+enum kcoap_dedup_result
+kcoap_dedup_insert(struct kcoap_dedup *d, const struct kcoap_dedup_key *key,
+		   u8 type, u32 now, u32 lifetime, const void *reply,
+		   u16 reply_len);
+
+/* Free the entries expired by @now; returns how many. */
+unsigned int kcoap_dedup_expire(struct kcoap_dedup *d, u32 now);
+
+u64 kcoap_dedup_count(struct kcoap_dedup *d);
+
+/* Process context: up to @max live entries, oldest first per CPU. */
+unsigned int kcoap_dedup_snapshot(struct kcoap_dedup *d, u32 now,
+				  struct kcoap_dedup_info *out,
+				  unsigned int max);
+
+#endif /* _KCOAP_DEDUP_H */

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The kcoap authors.
+ *
+ * GET answered from the resource table (RFC 7252 §5.8.1, §5.10; RFC 7959
+ * Block2), and the answers for what the kernel will not serve.
+ */
+#include <linux/kcoap.h>
+
+#include "kcoap.h"
+#include "serve.h"
+
+void kcoap_answer_code(const struct coap_msg *req, u16 mid, u8 code,
+		       u32 max_age, u8 *buf, struct kcoap_answer *ans)
+{
+	struct coap_builder b;
+
+	coap_build_reply(&b, buf, KCOAP_REPLY_MAX, req, code, mid);
+	if (max_age != 60)	/* 60 s is what its absence means (§5.10.5) */
+		coap_build_opt_uint(&b, COAP_OPT_MAX_AGE, max_age);
+	ans->code = code;
+	ans->len = coap_build_end(&b);
+}
+
+/*
+ * The Block2 option of a request, or block 0 of the server's size if there
+ * is none (a server may start block-wise transfer on its own, RFC 7959
+ * §2.2). -COAP_ERR_BLOCK_SZX for the reserved SZX 7.
+ */
+int kcoap_block2_request(const struct coap_msg *req, u8 max_szx,
+			 struct coap_block *blk)
+{
+	int err = coap_block_get(req, COAP_OPT_BLOCK2, blk);
+
+	if (err == -COAP_ERR_NOENT) {
+		blk->num = 0;
+		blk->szx = max_szx;
+		blk->more = false;
+		return 0;
+	}
+	return err;
+}
+
+/* Accept (§5.10.4): the representation asked for, or the first one. */
+static const struct kcoap_repr *kcoap_pick_repr(const struct kcoap_res_state *st,
+						const struct coap_msg *req,
+						bool *acceptable)
+{
+	u32 accept;
+	int i;
+
+	*acceptable = true;
+	if (coap_opt_uint(req, COAP_OPT_ACCEPT, &accept))
+		return st->nrepr ? &st->repr[0] : NULL;
+	for (i = 0; i < st->nrepr; i++)
+		if (st->repr[i].ct == accept)
+			return &st->repr[i];
+	*acceptable = false;
+	return NULL;
+}
+
+/* Does the request list @r's ETag (§5.10.6.2, validation)? */
+static bool kcoap_etag_matches(const struct coap_msg *req,
+			       const struct kcoap_repr *r)
+{
+	const struct coap_opt *o;
+
+	for (o = coap_opt_find(req, COAP_OPT_ETAG); o; o = coap_opt_next(req, o))
+		if (o->len == KCOAP_ETAG_LEN &&
+		    !memcmp(coap_opt_value(req, o), r->etag, KCOAP_ETAG_LEN))
+			return true;
+	return false;
+}
+
+static void kcoap_serve_get(struct kcoap_net *kn, const struct coap_msg *req,
+			    const struct kcoap_res_state *st, u16 mid,
+			    u8 *buf, struct kcoap_answer *ans)
+{
+	const struct kcoap_repr *r;
+	struct coap_builder b;
+	struct coap_block blk;
+	bool acceptable;
+	u32 off, len;
+	u8 *payload;
+
+	r = kcoap_pick_repr(st, req, &acceptable);
+	if (!acceptable) {
+		kcoap_answer_code(req, mid, COAP_CODE_NOT_ACCEPTABLE, 60, buf, ans);
+		return;
+	}
+	if (r && kcoap_etag_matches(req, r)) {
+		/* 2.03 Valid: the client's copy is current; no payload. */
+		coap_build_reply(&b, buf, KCOAP_REPLY_MAX, req, COAP_CODE_VALID, mid);
+		coap_build_opt(&b, COAP_OPT_ETAG, r->etag, KCOAP_ETAG_LEN);
+		coap_build_opt_uint(&b, COAP_OPT_MAX_AGE, st->max_age);
+		ans->code = COAP_CODE_VALID;
+		ans->len = coap_build_end(&b);
+		return;
+	}
+	if (kcoap_block2_request(req, READ_ONCE(kn->cfg.block_szx), &blk) ||
+	    coap_block_window(&blk, READ_ONCE(kn->cfg.block_szx), r ? r->len : 0,
+			      &off, &len)) {
+		/* SZX 7, or a block past the end: the option is not acceptable. */
+		kcoap_answer_code(req, mid, COAP_CODE_BAD_OPTION, 60, buf, ans);
+		return;
+	}
+
+	coap_build_reply(&b, buf, KCOAP_REPLY_MAX, req, COAP_CODE_CONTENT, mid);
+	if (r) {
+		coap_build_opt(&b, COAP_OPT_ETAG, r->etag, KCOAP_ETAG_LEN);
+		coap_build_opt_uint(&b, COAP_OPT_CONTENT_FORMAT, r->ct);
+	}
+	coap_build_opt_uint(&b, COAP_OPT_MAX_AGE, st->max_age);
+	/* Block2 only when the answer is one block of several, or asked for. */
+	if (blk.more || blk.num || coap_opt_find(req, COAP_OPT_BLOCK2))
+		coap_build_block(&b, COAP_OPT_BLOCK2, &blk);
+	if (coap_opt_find(req, COAP_OPT_SIZE2))
+		coap_build_opt_uint(&b, COAP_OPT_SIZE2, r ? r->len : 0);
+	if (len) {
+		payload = coap_build_payload_reserve(&b, len);
+		if (payload)
+			memcpy(payload, r->data + off, len);
+	}
+	ans->code = COAP_CODE_CONTENT;
+	ans->len = coap_build_end(&b);
+}
+
+/* Uri-Path joined as "/a/b" into @path; false if no resource can have it. */
+static bool kcoap_req_path(const struct coap_msg *req, char *path, u32 *len)
+{
+	const struct coap_opt *o;
+	u32 n = 0;
+
+	for (o = coap_opt_find(req, COAP_OPT_URI_PATH); o; o = coap_opt_next(req, o)) {
+		const u8 *seg = coap_opt_value(req, o);
+
+		/* Table paths have no empty segments and no '/' inside one. */
+		if (!o->len || memchr(seg, '/', o->len) ||
+		    n + 1 + o->len > KCOAP_PATH_MAX)
+			return false;
+		path[n++] = '/';
+		memcpy(path + n, seg, o->len);
+		n += o->len;
+	}
+	if (!n)
+		path[n++] = '/';
+	*len = n;
+	return true;
+}
+
+static bool kcoap_is_wellknown(const struct coap_msg *req)
+{
+	return coap_uri_path_match(req, "/.well-known/core");
+}
+
+void kcoap_serve(struct kcoap_net *kn, const struct coap_msg *req,
+		 bool multicast, u16 mid, u8 *buf, struct kcoap_answer *ans)
+{
+	const struct kcoap_res_state *st;
+	struct kcoap_resource *res;
+	char path[KCOAP_PATH_MAX];
+	u32 path_len;
+
+	ans->code = 0;
+	ans->len = 0;
+	ans->unhandled = false;
+
+	/* §5.7.2: a server that is not a proxy answers 5.05. */
+	if (coap_opt_find(req, COAP_OPT_PROXY_URI) ||
+	    coap_opt_find(req, COAP_OPT_PROXY_SCHEME)) {
+		kcoap_answer_code(req, mid, COAP_CODE_PROXYING_NOT_SUPPORTED, 60,
+				  buf, ans);
+		return;
+	}
+	if (kcoap_is_wellknown(req)) {
+		if (req->code == COAP_CODE_GET)
+			kcoap_serve_wellknown(kn, req, multicast, mid, buf, ans);
+		else
+			kcoap_answer_code(req, mid, COAP_CODE_METHOD_NOT_ALLOWED,
+					  60, buf, ans);
+		return;
+	}
+
+	res = kcoap_req_path(req, path, &path_len) ?
+		kcoap_res_lookup(&kn->res, path, path_len) : NULL;
+	if (!res) {
+		kcoap_answer_code(req, mid, COAP_CODE_NOT_FOUND, 60, buf, ans);
+		return;
+	}
+	st = rcu_dereference(res->state);
+	if (req->code >= 32 || !(st->methods & BIT(req->code))) {
+		kcoap_answer_code(req, mid, COAP_CODE_METHOD_NOT_ALLOWED, 60, buf, ans);
+		return;
+	}
+	if (req->code != COAP_CODE_GET) {
+		/* Allowed, but only the daemon can serve it: try again later. */
+		ans->unhandled = true;
+		kcoap_answer_code(req, mid, COAP_CODE_SERVICE_UNAVAILABLE,
+				  READ_ONCE(kn->cfg.unavailable_max_age), buf, ans);
+		return;
+	}
+	kcoap_serve_get(kn, req, st, mid, buf, ans);
+}

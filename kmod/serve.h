@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The kcoap authors.
+ *
+ * Answering requests in the kernel: from the resource table, and
+ * /.well-known/core from the table's links.
+ */
+#ifndef _KCOAP_SERVE_H
+#define _KCOAP_SERVE_H
+
+#include "coap.h"
+
+/* A reply carries at most one block of 1024 bytes plus its header. */
+#define KCOAP_REPLY_MAX	(1024 + 128)
+
+struct kcoap_net;
+
+/* What kcoap_serve() decided. */
+struct kcoap_answer {
+	u8 code;		/* response code; 0: send nothing */
+	bool unhandled;		/* a request only the daemon could serve */
+	int len;		/* bytes written to the buffer */
+};
+
+/*
+ * Softirq, under RCU: answer request @req into @buf (KCOAP_REPLY_MAX
+ * bytes). A CON request gets a piggybacked ACK, a NON one a NON response
+ * with Message ID @mid. @multicast requests get no error answers.
+ */
+void kcoap_serve(struct kcoap_net *kn, const struct coap_msg *req,
+		 bool multicast, u16 mid, u8 *buf, struct kcoap_answer *ans);
+
+/* wellknown.c: GET /.well-known/core (RFC 6690), Block2 as needed. */
+void kcoap_serve_wellknown(struct kcoap_net *kn, const struct coap_msg *req,
+			   bool multicast, u16 mid, u8 *buf,
+			   struct kcoap_answer *ans);
+
+/* Shared by both: an answer with just a code (and Max-Age if nonzero). */
+void kcoap_answer_code(const struct coap_msg *req, u16 mid, u8 code,
+		       u32 max_age, u8 *buf, struct kcoap_answer *ans);
+
+int kcoap_block2_request(const struct coap_msg *req, u8 max_szx,
+			 struct coap_block *blk);
+
+#endif /* _KCOAP_SERVE_H */
