@@ -10,6 +10,7 @@
 
 #include <linux/types.h>
 #include <linux/mutex.h>
+#include <linux/workqueue.h>
 #include <linux/skbuff.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -50,6 +51,7 @@ struct kcoap_net {
 	struct kcoap_stats_sum *stats_base;	/* at the last reset */
 	struct kcoap_res_table res;
 	struct kcoap_dedup dedup;
+	struct work_struct mcast_work;	/* join groups on new interfaces */
 };
 
 extern unsigned int kcoap_net_id;
@@ -75,6 +77,13 @@ void kcoap_socket_close(struct kcoap_net *kn);
 /* receive.c: called from the encap hook in softirq, consumes skb. */
 void kcoap_receive(struct kcoap_net *kn, struct sk_buff *skb);
 void kcoap_receive_init(void);
+
+/* multicast.c */
+int kcoap_mcast_init(void);
+void kcoap_mcast_exit(void);
+void kcoap_mcast_net_init(struct kcoap_net *kn);
+void kcoap_mcast_net_exit(struct kcoap_net *kn);
+void kcoap_mcast_update(struct kcoap_net *kn);
 
 /* netlink.c */
 int kcoap_netlink_init(void);

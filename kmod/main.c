@@ -43,6 +43,7 @@ static int __net_init kcoap_net_init(struct net *net)
 
 	kn->net = net;
 	mutex_init(&kn->lock);
+	kcoap_mcast_net_init(kn);
 	kcoap_config_init(&kn->cfg);
 	err = kcoap_stats_init(kn);
 	if (err)
@@ -73,6 +74,7 @@ static void __net_exit kcoap_net_exit(struct net *net)
 {
 	struct kcoap_net *kn = kcoap_net(net);
 
+	kcoap_mcast_net_exit(kn);
 	kcoap_socket_close(kn);
 	kcoap_dedup_destroy(&kn->dedup);
 	/* Resource states are freed by RCU; none is read any more. */
@@ -103,13 +105,18 @@ static int __init kcoap_init(void)
 	err = register_pernet_subsys(&kcoap_net_ops);
 	if (err)
 		goto err_dedup;
+	err = kcoap_mcast_init();
+	if (err)
+		goto err_pernet;
 	/* Netlink last: its handlers need every namespace's state. */
 	err = kcoap_netlink_init();
 	if (err)
-		goto err_pernet;
+		goto err_mcast;
 	pr_info("CoAP endpoint on UDP port %u\n", port);
 	return 0;
 
+err_mcast:
+	kcoap_mcast_exit();
 err_pernet:
 	unregister_pernet_subsys(&kcoap_net_ops);
 err_dedup:
@@ -120,6 +127,7 @@ err_dedup:
 static void __exit kcoap_exit(void)
 {
 	kcoap_netlink_exit();
+	kcoap_mcast_exit();
 	unregister_pernet_subsys(&kcoap_net_ops);
 	/*
 	 * A datagram that found a socket just before it was unhashed may still

@@ -651,8 +651,12 @@ static int kcoap_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 			WRITE_ONCE(c->port, old);
 			if (kcoap_socket_open(kn))
 				pr_err("could not reopen UDP port %u\n", old);
+			else if (c->multicast)
+				kcoap_mcast_update(kn);
 			goto out;
 		}
+		if (c->multicast)
+			kcoap_mcast_update(kn);
 	}
 	if (a[KCOAP_A_CONFIG_DEDUP_MAX_ENTRIES] &&
 	    nla_get_u32(a[KCOAP_A_CONFIG_DEDUP_MAX_ENTRIES]) != c->dedup_max_entries) {
@@ -669,7 +673,11 @@ static int kcoap_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_RESOURCE_MAX_SIZE], &c->res_max_size);
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_OBSERVER_MAX_PER_RESOURCE], &c->obs_max_per_res);
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_OBSERVER_MAX_TOTAL], &c->obs_max_total);
-	kcoap_cfg_u8(a[KCOAP_A_CONFIG_MULTICAST], &c->multicast);
+	if (a[KCOAP_A_CONFIG_MULTICAST] &&
+	    nla_get_u8(a[KCOAP_A_CONFIG_MULTICAST]) != c->multicast) {
+		kcoap_cfg_u8(a[KCOAP_A_CONFIG_MULTICAST], &c->multicast);
+		kcoap_mcast_update(kn);
+	}
 	kcoap_cfg_u8(a[KCOAP_A_CONFIG_BLOCK_SZX], &c->block_szx);
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_UNAVAILABLE_MAX_AGE], &c->unavailable_max_age);
 out:

@@ -3,6 +3,7 @@
 # root, with kcoap.ko loaded, and print TAP: one "ok"/"not ok" line per
 # check. tests/check counts those lines.
 
+KCOAP_TMP=${TMPDIR:-/tmp}
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 KCOAP_TOP=$(cd "$E2E_DIR/../.." && pwd)
 KO=${KCOAP_VM_MODULE:-$KCOAP_TOP/kcoap.ko}
@@ -82,4 +83,21 @@ send_udp() {
 		exec 3>"/dev/udp/$1/$2" || exit 1
 		for ((i = 0; i < $3; i++)); do printf %s "$4" >&3; done 2>/dev/null
 		true' _ "$2" "$3" "$4" "$5"
+}
+
+KCOAPCTL=$KCOAP_TOP/build/userspace/kcoapctl
+COAPRAW=$E2E_DIR/coapraw
+
+# Run kcoapctl (from the initial namespace: the gateway's).
+kctl() { "$KCOAPCTL" "$@"; }
+
+# coap-client from the client namespace; extra args before the URI.
+coap_get() { ip netns exec cli coap-client-notls -B 5 "$@"; }
+
+# coapraw from the client namespace, decoded: one line per reply.
+raw() { ip netns exec cli "$COAPRAW" --decode "$@"; }
+
+# A counter from `kcoapctl stats --json`.
+kstat() {
+	kctl stats --json | python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"
 }
