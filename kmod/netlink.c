@@ -281,7 +281,9 @@ kcoap_build_state(struct kcoap_net *kn, struct genl_info *info,
 	} else {
 		memcpy(st->repr, old->repr, nrepr * sizeof(st->repr[0]));
 		st->size = old->size;
-		memcpy(d, old->repr[0].data, old->size);
+		/* The values are contiguous from the first one on. */
+		if (nrepr)
+			memcpy(d, old->repr[0].data, old->size);
 	}
 	for (i = 0; i < nrepr; i++) {
 		st->repr[i].data = d;

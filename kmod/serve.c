@@ -97,10 +97,14 @@ static void kcoap_serve_get(struct kcoap_net *kn, const struct coap_msg *req,
 		ans->len = coap_build_end(&b);
 		return;
 	}
-	if (kcoap_block2_request(req, READ_ONCE(kn->cfg.block_szx), &blk) ||
-	    coap_block_window(&blk, READ_ONCE(kn->cfg.block_szx), r ? r->len : 0,
+	if (kcoap_block2_request(req, READ_ONCE(kn->cfg.block_szx), &blk)) {
+		/* RFC 7959 §2.2: the reserved SZX 7 is a Bad Request. */
+		kcoap_answer_code(req, mid, COAP_CODE_BAD_REQUEST, 60, buf, ans);
+		return;
+	}
+	if (coap_block_window(&blk, READ_ONCE(kn->cfg.block_szx), r ? r->len : 0,
 			      &off, &len)) {
-		/* SZX 7, or a block past the end: the option is not acceptable. */
+		/* A block past the end: the option cannot be honoured. */
 		kcoap_answer_code(req, mid, COAP_CODE_BAD_OPTION, 60, buf, ans);
 		return;
 	}

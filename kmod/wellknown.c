@@ -48,13 +48,20 @@ void kcoap_serve_wellknown(struct kcoap_net *kn, const struct coap_msg *req,
 	u8 *payload;
 
 	if (kcoap_block2_request(req, max_szx, &blk)) {
+		/* RFC 7959 §2.2: the reserved SZX 7 is a Bad Request. */
 		if (!multicast)
-			kcoap_answer_code(req, mid, COAP_CODE_BAD_OPTION, 60, buf, ans);
+			kcoap_answer_code(req, mid, COAP_CODE_BAD_REQUEST, 60, buf, ans);
 		return;
 	}
 	if (blk.szx > max_szx) {	/* a smaller block, same offset (§2.4) */
 		blk.num <<= blk.szx - max_szx;
 		blk.szx = max_szx;
+	}
+	/* NUM is 20 bits on the wire: a block beyond that cannot be answered. */
+	if (blk.num > COAP_BLOCK_MAX_NUM) {
+		if (!multicast)
+			kcoap_answer_code(req, mid, COAP_CODE_BAD_OPTION, 60, buf, ans);
+		return;
 	}
 	off = (size_t)blk.num << (blk.szx + 4);
 

@@ -64,7 +64,7 @@ check_eq "the last block (97) has M clear and 672 bytes" \
 r=$(raw $GW4 5683 "CON GET 4667 - /big o23=#$(((98 << 4) | 6))")
 check "a block past the end gets 4.02" grep -q "^ACK 4.02 mid=4667" <<<"$r"
 r=$(raw $GW4 5683 "CON GET 4668 - /big o23=#7")
-check "Block2 SZX 7 gets 4.02" grep -q "^ACK 4.02 mid=4668" <<<"$r"
+check "Block2 SZX 7 gets 4.00 (RFC 7959 §2.2)" grep -q "^ACK 4.00 mid=4668" <<<"$r"
 
 # What the kernel does not serve.
 r=$(raw $GW4 5683 "CON GET 4669 - /nowhere")
