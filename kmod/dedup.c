@@ -11,11 +11,11 @@
  * the hot path. Lifetimes are fixed per message type, so a FIFO is nearly
  * in expiry order and oldest-first eviction is a pop from its head.
  *
- * The table's bucket array is capped at the entry limit rounded down to a
- * power of two, so at the limit it costs at most 8 bytes per entry (an
- * uncapped rhashtable would double at 75% load). Entries come from
- * kmem_caches 8 bytes apart, so an entry with its reply wastes less than 8
- * bytes to rounding.
+ * The table's bucket array is capped so that at the entry limit there are
+ * up to two entries per bucket, about 4 bytes per entry (an uncapped
+ * rhashtable doubles at 75% load: 8 to 16). Entries come from kmem_caches
+ * 8 bytes apart, so an entry with its reply wastes less than 8 bytes to
+ * rounding.
  */
 #include <linux/jiffies.h>
 #include <linux/rhashtable.h>
@@ -326,7 +326,12 @@ kcoap_dedup_table_new(struct kcoap_dedup *d, u32 max_entries)
 		goto err;
 	for_each_possible_cpu(cpu)
 		spin_lock_init(&per_cpu_ptr(t->fifo, cpu)->lock);
-	params.max_size = rounddown_pow_of_two(max_entries);
+	/*
+	 * At most 2 entries per bucket at the limit (rhashtable allows
+	 * 2 * max_size): 4 bytes of bucket per entry instead of the 8 to 16
+	 * that growing at 75% load would cost, for a chain of 1 to 2.
+	 */
+	params.max_size = roundup_pow_of_two(max_entries) / 2;
 	if (rhashtable_init(&t->ht, &params))
 		goto err;
 	t->owner = d;
