@@ -3,6 +3,7 @@
 # kcoap: a CoAP endpoint in the Linux kernel with a CoAP/MQTT gateway daemon.
 #
 #   make                 build kcoap.ko for the running kernel (or Debian's 6.1)
+#                        and the userspace tools (build/userspace/)
 #   make KDIR=DIR        build it against another kernel tree or headers
 #   make run             boot the gateway in QEMU, ports forwarded to localhost
 #   make check           install what is missing and run every test
@@ -26,9 +27,12 @@ W ?= 1
 # Everything the module is built from; each kernel gets a symlink tree.
 KSOURCES := Kbuild $(shell find kmod uapi -name '*.[ch]' 2>/dev/null)
 
-.PHONY: all module install run check fuzz deps clean
+.PHONY: all module userspace install run check fuzz deps clean
 
-all: module
+all: module userspace
+
+userspace:
+	$(MAKE) -C userspace
 
 module:
 	@test -n "$(KREL)" || { echo "$(KDIR) is not a configured kernel tree" >&2; exit 1; }
@@ -43,9 +47,10 @@ ifneq ($(origin KDIR),command line)
 	@ln -sfn $(MODDIR)/kcoap.ko kcoap.ko
 endif
 
-install: module
+install: module userspace
 	$(MAKE) -C $(KDIR) M=$(MODDIR) modules_install
 	depmod -a $(KREL)
+	$(MAKE) -C userspace install
 
 run:
 	qemu/gateway

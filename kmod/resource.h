@@ -9,9 +9,10 @@
 
 #include <linux/rhashtable-types.h>
 #include <linux/xarray.h>
+#include <linux/kcoap.h>
 
 /* Representations per resource: one per Content-Format. */
-#define KCOAP_MAX_REPRS 8
+#define KCOAP_MAX_REPRS KCOAP_REPR_MAX
 #define KCOAP_ETAG_LEN 4
 
 struct kcoap_repr {

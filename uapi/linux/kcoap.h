@@ -11,6 +11,7 @@
 
 #define KCOAP_PATH_MAX		255
 #define KCOAP_DATA_PART_MAX	65000
+#define KCOAP_REPR_MAX		8
 #define KCOAP_ATTR_STR_MAX	127
 
 /**
