@@ -27,9 +27,9 @@ check_eq "processed once" "$(($(kstat rx-requests) - req))" 1
 check_eq "two counted as duplicates" "$(($(kstat rx-duplicate) - dups))" 2
 
 # The duplicate gets the first answer even after the resource changed.
-first=$(ip netns exec cli "$COAPRAW" --sport 40001 $GW4 5683 "CON GET 101 bb /v")
+first=$("$COAPRAW" --netns cli --sport 40001 $GW4 5683 "CON GET 101 bb /v")
 kctl resource set /v --value two
-again=$(ip netns exec cli "$COAPRAW" --sport 40001 $GW4 5683 "CON GET 101 bb /v")
+again=$("$COAPRAW" --netns cli --sport 40001 $GW4 5683 "CON GET 101 bb /v")
 check_eq "a duplicate after a change gets the original bytes" "$again" "$first"
 r=$(raw $GW4 5683 "CON GET 102 bb /v")
 check "a new Message ID sees the new value" grep -q "payload=$(printf two | xxd -p)$" <<<"$r"
@@ -47,8 +47,7 @@ r=$(raw --repeat 2 $GW4 5683 "NON GET 104 dd /v")
 check "a NON is answered once" grep -q "^NON 2.05" <<<"$(head -n1 <<<"$r")"
 check_eq "its duplicate is silently dropped" "$(tail -n1 <<<"$r")" "-"
 
-check "kcoapctl peers lists the entries" test "$(kctl peers --json |
-	python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" -ge 5
+check "kcoapctl peers lists the entries" test "$(kctl peers --json | grep -o '"mid"' | wc -l)" -ge 5
 
 # The entry limit: oldest first out.
 kctl config set dedupe-max-entries 16

@@ -86,7 +86,7 @@ send_udp() {
 }
 
 KCOAPCTL=$KCOAP_TOP/build/userspace/kcoapctl
-COAPRAW=$E2E_DIR/coapraw
+COAPRAW=$KCOAP_TOP/build/userspace/coapraw
 
 # Run kcoapctl (from the initial namespace: the gateway's).
 kctl() { "$KCOAPCTL" "$@"; }
@@ -95,9 +95,10 @@ kctl() { "$KCOAPCTL" "$@"; }
 coap_get() { ip netns exec cli coap-client-notls -B 5 "$@"; }
 
 # coapraw from the client namespace, decoded: one line per reply.
-raw() { ip netns exec cli "$COAPRAW" --decode "$@"; }
+raw() { "$COAPRAW" --netns cli --decode "$@"; }
 
-# A counter from `kcoapctl stats --json`.
+# A counter from `kcoapctl stats` ("tx-code 2.05" for a response code).
 kstat() {
-	kctl stats --json | python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"
+	kctl stats | awk -v k="$1" '{ v = $NF; $NF = ""; sub(/ +$/, "") }
+		$0 == k { print v; found = 1 } END { if (!found) print 0 }'
 }

@@ -9,7 +9,7 @@ kctl resource add /v --value ok
 # expect DESCRIPTION MSG WANT: the decoded answer (or "-") begins with WANT.
 expect() {
 	local r
-	r=$(raw --wait 0.5 $GW4 5683 "$2")
+	r=$(raw --wait 0.3 $GW4 5683 "$2")
 	if [[ "$r" == "$3"* ]]; then ok "$1"; else not_ok "$1"; echo "#   got: $r"; fi
 }
 
