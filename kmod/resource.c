@@ -70,10 +70,14 @@ void kcoap_res_table_destroy(struct kcoap_res_table *t)
 	struct kcoap_resource *res;
 	unsigned long id;
 
+	/*
+	 * The table first: rhashtable_destroy() waits for a resize that
+	 * deletions may have started, which walks the entries.
+	 */
+	rhashtable_destroy(&t->ht);
 	xa_for_each(&t->ids, id, res)
 		kcoap_res_free(res);
 	xa_destroy(&t->ids);
-	rhashtable_destroy(&t->ht);
 }
 
 struct kcoap_resource *kcoap_res_lookup(struct kcoap_res_table *t,
@@ -169,6 +173,7 @@ int kcoap_res_add(struct kcoap_net *kn, const char *path,
 	}
 	memcpy(res->path, path, len + 1);
 	res->path_len = len;
+	INIT_LIST_HEAD(&res->obs.list);
 	RCU_INIT_POINTER(res->state, st);
 	err = xa_alloc(&t->ids, &res->id, res, xa_limit_32b, GFP_KERNEL);
 	if (err)
