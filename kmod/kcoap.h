@@ -38,6 +38,9 @@ struct kcoap_config {
 	u32 obs_max_per_res;
 	u32 obs_max_total;
 	u32 unavailable_max_age;	/* seconds, in 5.03 answers */
+	u32 ack_timeout;		/* ms, ACK_TIMEOUT */
+	u8 max_retransmit;		/* MAX_RETRANSMIT */
+	u32 observe_con_every;		/* every Nth notification is CON */
 };
 
 struct kcoap_net {
@@ -51,6 +54,7 @@ struct kcoap_net {
 	struct kcoap_stats_sum *stats_base;	/* at the last reset */
 	struct kcoap_res_table res;
 	struct kcoap_dedup dedup;
+	struct kcoap_observe obs;
 	struct work_struct mcast_work;	/* join groups on new interfaces */
 };
 
@@ -77,6 +81,7 @@ void kcoap_socket_close(struct kcoap_net *kn);
 /* receive.c: called from the encap hook in softirq, consumes skb. */
 void kcoap_receive(struct kcoap_net *kn, struct sk_buff *skb);
 void kcoap_receive_init(void);
+u16 kcoap_new_mid(void);
 
 /* multicast.c */
 int kcoap_mcast_init(void);
@@ -89,5 +94,8 @@ void kcoap_mcast_update(struct kcoap_net *kn);
 int kcoap_netlink_init(void);
 void kcoap_netlink_exit(void);
 void kcoap_notify_resource(struct kcoap_net *kn, const char *path, u32 event);
+void kcoap_notify_observer(struct kcoap_net *kn, const struct in6_addr *addr,
+			   __be16 port, const u8 *token, u8 tkl, const char *path,
+			   u32 event);
 
 #endif /* _KCOAP_H */

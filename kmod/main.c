@@ -34,6 +34,21 @@ static void kcoap_config_init(struct kcoap_config *c)
 	c->obs_max_per_res = 4096;
 	c->obs_max_total = 65536;
 	c->unavailable_max_age = 30;
+	c->ack_timeout = 2000;			/* ACK_TIMEOUT, §4.8 */
+	c->max_retransmit = 4;			/* MAX_RETRANSMIT, §4.8 */
+	c->observe_con_every = 0;		/* only the daily CON, RFC 7641 §4.5 */
+}
+
+/* The namespace or the module goes: every observation ends with 4.04. */
+static void kcoap_end_observations(struct kcoap_net *kn)
+{
+	struct kcoap_resource *res;
+	unsigned long id;
+
+	mutex_lock(&kn->lock);
+	xa_for_each(&kn->res.ids, id, res)
+		kcoap_obs_end(kn, res, true);
+	mutex_unlock(&kn->lock);
 }
 
 static int __net_init kcoap_net_init(struct net *net)
@@ -55,12 +70,17 @@ static int __net_init kcoap_net_init(struct net *net)
 	err = kcoap_dedup_init(&kn->dedup, kn->cfg.dedup_max_entries);
 	if (err)
 		goto err_res;
+	err = kcoap_obs_init(kn);
+	if (err)
+		goto err_dedup;
 	/* Sockets last: once open, datagrams may arrive on any CPU. */
 	err = kcoap_socket_open(kn);
 	if (err)
-		goto err_dedup;
+		goto err_obs;
 	return 0;
 
+err_obs:
+	kcoap_obs_destroy(kn);
 err_dedup:
 	kcoap_dedup_destroy(&kn->dedup);
 err_res:
@@ -75,7 +95,10 @@ static void __net_exit kcoap_net_exit(struct net *net)
 	struct kcoap_net *kn = kcoap_net(net);
 
 	kcoap_mcast_net_exit(kn);
+	/* While the sockets can still carry the final notifications. */
+	kcoap_end_observations(kn);
 	kcoap_socket_close(kn);
+	kcoap_obs_destroy(kn);
 	kcoap_dedup_destroy(&kn->dedup);
 	/* Resource states are freed by RCU; none is read any more. */
 	synchronize_rcu();

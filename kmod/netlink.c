@@ -15,6 +15,7 @@
 
 #include "kcoap.h"
 #include "coap.h"
+#include "observe.h"
 #include <linux/kcoap.h>
 
 /* Values included in replies: one data attribute, or less in dumps. */
@@ -76,6 +77,10 @@ static struct netlink_range_validation kcoap_range_obs_total = {
 	.min = 0, .max = 1 << 24,
 };
 
+static struct netlink_range_validation kcoap_range_ack_timeout = {
+	.min = 100, .max = 60000,
+};
+
 static struct netlink_range_validation kcoap_range_peer_limit = {
 	.min = 1, .max = 65536,
 };
@@ -100,6 +105,10 @@ static const struct nla_policy kcoap_config_policy[KCOAP_A_CONFIG_MAX + 1] = {
 	[KCOAP_A_CONFIG_MULTICAST] = NLA_POLICY_MAX(NLA_U8, 1),
 	[KCOAP_A_CONFIG_BLOCK_SZX] = NLA_POLICY_MAX(NLA_U8, COAP_BLOCK_MAX_SZX),
 	[KCOAP_A_CONFIG_UNAVAILABLE_MAX_AGE] = { .type = NLA_U32 },
+	[KCOAP_A_CONFIG_ACK_TIMEOUT] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_ack_timeout),
+	[KCOAP_A_CONFIG_MAX_RETRANSMIT] = NLA_POLICY_MAX(NLA_U8, 10),
+	[KCOAP_A_CONFIG_OBSERVE_CON_EVERY] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy kcoap_peer_policy[KCOAP_A_PEER_MAX + 1] = {
@@ -143,6 +152,36 @@ void kcoap_notify_resource(struct kcoap_net *kn, const char *path, u32 event)
 	}
 	genlmsg_end(skb, hdr);
 	kcoap_multicast(kn, skb);
+}
+
+void kcoap_notify_observer(struct kcoap_net *kn, const struct in6_addr *addr,
+			   __be16 port, const u8 *token, u8 tkl, const char *path,
+			   u32 event)
+{
+	bool v4 = ipv6_addr_v4mapped(addr);
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&kcoap_family, kn->net, KCOAP_MCGRP_EVENTS_ID))
+		return;
+	/* Also from softirq (registrations, timeouts). */
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &kcoap_family, 0, KCOAP_CMD_OBSERVER_NTF);
+	if (!hdr ||
+	    nla_put(skb, KCOAP_A_OBSERVER_ADDR, v4 ? 4 : 16,
+		    v4 ? (const void *)&addr->s6_addr32[3] : addr) ||
+	    nla_put_be16(skb, KCOAP_A_OBSERVER_PORT, port) ||
+	    nla_put(skb, KCOAP_A_OBSERVER_TOKEN, tkl, token) ||
+	    nla_put_string(skb, KCOAP_A_OBSERVER_PATH, path) ||
+	    nla_put_u32(skb, KCOAP_A_OBSERVER_EVENT, event)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&kcoap_family, kn->net, skb, 0,
+				KCOAP_MCGRP_EVENTS_ID, GFP_ATOMIC);
 }
 
 /* Resources */
@@ -356,6 +395,11 @@ static int kcoap_nl_resource_write(struct sk_buff *skb, struct genl_info *info,
 	} else {
 		kcoap_res_replace(kn, res, st);
 		err = 0;
+		/* RFC 7641: every change reaches the observers. */
+		if (st->obs)
+			kcoap_obs_notify(kn, res);
+		else
+			kcoap_obs_end(kn, res, false);
 	}
 	if (!err)
 		kcoap_notify_resource(kn, req.path,
@@ -388,6 +432,7 @@ static int kcoap_nl_resource_del(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&kn->lock);
 	res = kcoap_res_lookup(&kn->res, path, strlen(path));
 	if (res) {
+		kcoap_obs_end(kn, res, true);
 		kcoap_notify_resource(kn, res->path, KCOAP_EVENT_DELETED);
 		kcoap_res_del(kn, res);
 	} else {
@@ -411,7 +456,7 @@ static int kcoap_put_resource(struct sk_buff *skb, const struct kcoap_resource *
 	    nla_put_u32(skb, KCOAP_A_RESOURCE_MAX_AGE, st->max_age) ||
 	    nla_put_u8(skb, KCOAP_A_RESOURCE_OBS, st->obs) ||
 	    nla_put_u32(skb, KCOAP_A_RESOURCE_METHODS, st->methods) ||
-	    nla_put_u32(skb, KCOAP_A_RESOURCE_OBSERVERS, 0) ||
+	    nla_put_u32(skb, KCOAP_A_RESOURCE_OBSERVERS, READ_ONCE(res->obs.count)) ||
 	    (st->rt && nla_put_string(skb, KCOAP_A_RESOURCE_RT, st->rt)) ||
 	    (st->ifd && nla_put_string(skb, KCOAP_A_RESOURCE_IF, st->ifd)) ||
 	    (st->title && nla_put_string(skb, KCOAP_A_RESOURCE_TITLE, st->title)))
@@ -536,8 +581,8 @@ static int kcoap_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr)
 		goto out;
 	for (i = 0; i < KCOAP_STAT_COUNT; i++) {
-		if (nla_put_u64_64bit(msg, KCOAP_A_STATS_RX_DATAGRAMS + i,
-				      sum->cnt[i], KCOAP_A_STATS_PAD))
+		if (nla_put_u64_64bit(msg, kcoap_stat_attr(i), sum->cnt[i],
+				      KCOAP_A_STATS_PAD))
 			goto out;
 	}
 	mutex_lock(&kn->lock);
@@ -546,6 +591,8 @@ static int kcoap_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	      nla_put_u64_64bit(msg, KCOAP_A_STATS_RESOURCES, kn->res.count,
 				KCOAP_A_STATS_PAD) ||
 	      nla_put_u64_64bit(msg, KCOAP_A_STATS_RESOURCE_BYTES, kn->res.bytes,
+				KCOAP_A_STATS_PAD) ||
+	      nla_put_u64_64bit(msg, KCOAP_A_STATS_OBSERVERS, READ_ONCE(kn->obs.count),
 				KCOAP_A_STATS_PAD);
 	mutex_unlock(&kn->lock);
 	if (err) {
@@ -593,7 +640,10 @@ static int kcoap_put_config(struct sk_buff *skb, const struct kcoap_config *c)
 	    nla_put_u32(skb, KCOAP_A_CONFIG_OBSERVER_MAX_TOTAL, c->obs_max_total) ||
 	    nla_put_u8(skb, KCOAP_A_CONFIG_MULTICAST, c->multicast) ||
 	    nla_put_u8(skb, KCOAP_A_CONFIG_BLOCK_SZX, c->block_szx) ||
-	    nla_put_u32(skb, KCOAP_A_CONFIG_UNAVAILABLE_MAX_AGE, c->unavailable_max_age))
+	    nla_put_u32(skb, KCOAP_A_CONFIG_UNAVAILABLE_MAX_AGE, c->unavailable_max_age) ||
+	    nla_put_u32(skb, KCOAP_A_CONFIG_ACK_TIMEOUT, c->ack_timeout) ||
+	    nla_put_u8(skb, KCOAP_A_CONFIG_MAX_RETRANSMIT, c->max_retransmit) ||
+	    nla_put_u32(skb, KCOAP_A_CONFIG_OBSERVE_CON_EVERY, c->observe_con_every))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -682,15 +732,82 @@ static int kcoap_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	}
 	kcoap_cfg_u8(a[KCOAP_A_CONFIG_BLOCK_SZX], &c->block_szx);
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_UNAVAILABLE_MAX_AGE], &c->unavailable_max_age);
+	kcoap_cfg_u32(a[KCOAP_A_CONFIG_ACK_TIMEOUT], &c->ack_timeout);
+	kcoap_cfg_u8(a[KCOAP_A_CONFIG_MAX_RETRANSMIT], &c->max_retransmit);
+	kcoap_cfg_u32(a[KCOAP_A_CONFIG_OBSERVE_CON_EVERY], &c->observe_con_every);
 out:
 	mutex_unlock(&kn->lock);
 	return err;
 }
 
-/* Observers (RFC 7641) arrive with the Observe work; nothing to list yet. */
+/* Observers: a snapshot taken when the dump starts, like the peers. */
+struct kcoap_obs_dump {
+	unsigned int n;
+	unsigned int next;
+	struct kcoap_obs_info e[];
+};
+
+static int kcoap_nl_observer_start(struct netlink_callback *cb)
+{
+	struct kcoap_net *kn = kcoap_cb_net(cb);
+	struct kcoap_obs_dump *dump;
+	unsigned int max;
+
+	mutex_lock(&kn->lock);
+	max = READ_ONCE(kn->obs.count);
+	dump = kvmalloc(struct_size(dump, e, max), GFP_KERNEL);
+	if (dump) {
+		dump->n = kcoap_obs_snapshot(kn, dump->e, max);
+		dump->next = 0;
+	}
+	mutex_unlock(&kn->lock);
+	if (!dump)
+		return -ENOMEM;
+	cb->args[0] = (long)dump;
+	return 0;
+}
+
+static int kcoap_put_observer(struct kcoap_net *kn, struct sk_buff *skb,
+			      const struct kcoap_obs_info *e)
+{
+	bool v4 = ipv6_addr_v4mapped(&e->addr);
+	struct kcoap_resource *res;
+	int err = 0;
+
+	if (nla_put(skb, KCOAP_A_OBSERVER_ADDR, v4 ? 4 : 16,
+		    v4 ? (const void *)&e->addr.s6_addr32[3] : &e->addr) ||
+	    nla_put_be16(skb, KCOAP_A_OBSERVER_PORT, e->port) ||
+	    nla_put(skb, KCOAP_A_OBSERVER_TOKEN, e->tkl, e->token) ||
+	    nla_put_u32(skb, KCOAP_A_OBSERVER_SEQ, kcoap_obs_value(e->seq)) ||
+	    nla_put_u8(skb, KCOAP_A_OBSERVER_CON_PENDING, e->con_pending) ||
+	    (e->ct >= 0 && nla_put_u16(skb, KCOAP_A_OBSERVER_CONTENT_FORMAT, e->ct)))
+		return -EMSGSIZE;
+	mutex_lock(&kn->lock);
+	res = xa_load(&kn->res.ids, e->res_id);
+	if (res)
+		err = nla_put_string(skb, KCOAP_A_OBSERVER_PATH, res->path);
+	mutex_unlock(&kn->lock);
+	return err;
+}
+
 static int kcoap_nl_observer_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return 0;
+	struct kcoap_obs_dump *dump = (void *)cb->args[0];
+	struct kcoap_net *kn = kcoap_cb_net(cb);
+	void *hdr;
+
+	for (; dump->next < dump->n; dump->next++) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &kcoap_family, NLM_F_MULTI, KCOAP_CMD_OBSERVER_GET);
+		if (!hdr)
+			break;
+		if (kcoap_put_observer(kn, skb, &dump->e[dump->next])) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	return skb->len;
 }
 
 /*
@@ -766,7 +883,8 @@ static int kcoap_nl_peer_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-static int kcoap_nl_peer_done(struct netlink_callback *cb)
+/* The end of a dump from a snapshot (peers, observers). */
+static int kcoap_nl_snapshot_done(struct netlink_callback *cb)
 {
 	kvfree((void *)cb->args[0]);
 	return 0;
@@ -815,12 +933,14 @@ static const struct genl_ops kcoap_ops[] = {
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = KCOAP_CMD_OBSERVER_GET,
+		.start = kcoap_nl_observer_start,
 		.dumpit = kcoap_nl_observer_dump,
+		.done = kcoap_nl_snapshot_done,
 	}, {
 		.cmd = KCOAP_CMD_PEER_GET,
 		.start = kcoap_nl_peer_start,
 		.dumpit = kcoap_nl_peer_dump,
-		.done = kcoap_nl_peer_done,
+		.done = kcoap_nl_snapshot_done,
 		.policy = kcoap_peer_policy,
 		.maxattr = KCOAP_A_PEER_MAX,
 	},

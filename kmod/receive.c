@@ -26,7 +26,7 @@ void __init kcoap_receive_init(void)
 	atomic_set(&kcoap_next_mid, get_random_u32());
 }
 
-static u16 kcoap_new_mid(void)
+u16 kcoap_new_mid(void)
 {
 	return (u16)atomic_inc_return(&kcoap_next_mid);
 }
@@ -99,7 +99,7 @@ static void kcoap_request(struct kcoap_net *kn, const struct kcoap_peer *p,
 	}
 	kcoap_stat_inc(kn, KCOAP_STAT_RX_REQUESTS);
 
-	kcoap_serve(kn, req, p->multicast, kcoap_new_mid(), buf, &ans);
+	kcoap_serve(kn, req, p, p->multicast, kcoap_new_mid(), buf, &ans);
 	if (ans.unhandled)
 		kcoap_stat_inc(kn, KCOAP_STAT_RX_UNHANDLED);
 	if (ans.len < 0) {
@@ -195,8 +195,11 @@ void kcoap_receive(struct kcoap_net *kn, struct sk_buff *skb)
 			kcoap_stat_inc(kn, KCOAP_STAT_RX_PING);
 			if (!peer.multicast)
 				kcoap_send_empty(kn, &peer, COAP_TYPE_RST, msg.mid);
-		} else {
-			/* ACK or RST: the kernel has no exchange they could match. */
+		} else if (msg.type == COAP_TYPE_ACK) {
+			if (!kcoap_obs_ack(kn, &peer, msg.mid))
+				kcoap_stat_inc(kn, KCOAP_STAT_RX_STRAY);
+		} else if (!kcoap_obs_rst(kn, &peer, msg.mid)) {
+			/* Matches nothing of ours: dropped. */
 			kcoap_stat_inc(kn, KCOAP_STAT_RX_STRAY);
 		}
 		goto drop;

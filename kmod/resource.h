@@ -11,6 +11,8 @@
 #include <linux/xarray.h>
 #include <linux/kcoap.h>
 
+#include "observe.h"
+
 /* Representations per resource: one per Content-Format. */
 #define KCOAP_MAX_REPRS KCOAP_REPR_MAX
 #define KCOAP_ETAG_LEN 4
@@ -44,6 +46,7 @@ struct kcoap_resource {
 	struct rhash_head node;
 	struct rcu_head rcu;
 	struct kcoap_res_state __rcu *state;
+	struct kcoap_res_obs obs;	/* under kcoap_observe.lock */
 	u32 id;
 	u16 path_len;
 	char path[];			/* "/a/b", NUL-terminated */

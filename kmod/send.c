@@ -14,6 +14,9 @@
 #include <net/ipv6_stubs.h>
 #include <net/route.h>
 #include <net/udp_tunnel.h>
+#if IS_ENABLED(CONFIG_KUNIT)
+#include <kunit/static_stub.h>
+#endif
 
 #include "kcoap.h"
 #include "peer.h"
@@ -99,16 +102,23 @@ static int kcoap_send6(struct kcoap_net *kn, const struct kcoap_peer *p,
 	return 0;
 }
 
-/* Softirq, under RCU: send the CoAP message @buf to @p. */
+/* Send the CoAP message @buf to @p; softirq, or process context with BH off. */
 int kcoap_send(struct kcoap_net *kn, const struct kcoap_peer *p,
 	       const void *buf, size_t len)
 {
 	int err;
 
+#if IS_ENABLED(CONFIG_KUNIT)
+	/* A suite may catch what would be sent (observe.c's does). */
+	KUNIT_STATIC_STUB_REDIRECT(kcoap_send, kn, p, buf, len);
+#endif
+	/* Softirq callers hold it already; notifications come from process context. */
+	rcu_read_lock();
 	if (p->family == AF_INET6)
 		err = kcoap_send6(kn, p, buf, len);
 	else
 		err = kcoap_send4(kn, p, buf, len);
+	rcu_read_unlock();
 	if (unlikely(err)) {
 		kcoap_stat_inc(kn, KCOAP_STAT_TX_ERRORS);
 		if (p->family == AF_INET6)

@@ -8,6 +8,7 @@
 #include <linux/kcoap.h>
 
 #include "kcoap.h"
+#include "observe.h"
 #include "serve.h"
 
 void kcoap_answer_code(const struct coap_msg *req, u16 mid, u8 code,
@@ -72,59 +73,137 @@ static bool kcoap_etag_matches(const struct coap_msg *req,
 	return false;
 }
 
-static void kcoap_serve_get(struct kcoap_net *kn, const struct coap_msg *req,
-			    const struct kcoap_res_state *st, u16 mid,
-			    u8 *buf, struct kcoap_answer *ans)
+void kcoap_put_content(struct coap_builder *b, const struct kcoap_res_state *st,
+		       const struct kcoap_repr *r, s64 observe,
+		       const struct coap_block *blk, bool block_opt, bool size2,
+		       u32 off, u32 len)
 {
+	u8 *payload;
+
+	if (r)
+		coap_build_opt(b, COAP_OPT_ETAG, r->etag, KCOAP_ETAG_LEN);
+	if (observe >= 0)
+		coap_build_opt_uint(b, COAP_OPT_OBSERVE, observe);
+	if (r)
+		coap_build_opt_uint(b, COAP_OPT_CONTENT_FORMAT, r->ct);
+	coap_build_opt_uint(b, COAP_OPT_MAX_AGE, st->max_age);
+	if (block_opt)
+		coap_build_block(b, COAP_OPT_BLOCK2, blk);
+	if (size2)
+		coap_build_opt_uint(b, COAP_OPT_SIZE2, r ? r->len : 0);
+	if (len) {
+		payload = coap_build_payload_reserve(b, len);
+		if (payload)
+			memcpy(payload, r->data + off, len);
+	}
+}
+
+/*
+ * Observe in a GET (RFC 7641 §4.1, §3.6): 0 registers the client on an
+ * observable resource, 1 cancels. Returns the Observe value to answer
+ * with, or -1 for none (not observable, a limit, or not registering).
+ */
+static s64 kcoap_serve_observe(struct kcoap_net *kn, struct kcoap_resource *res,
+			       const struct kcoap_res_state *st,
+			       const struct coap_msg *req, u8 szx,
+			       const struct kcoap_peer *peer, bool multicast)
+{
+	u32 v, seq, accept;
+
+	if (coap_opt_uint(req, COAP_OPT_OBSERVE, &v) || !peer || multicast)
+		return -1;
+	if (v == 1) {
+		kcoap_obs_deregister(kn, peer, req);
+		return -1;
+	}
+	if (v || !st->obs)
+		return -1;
+	if (kcoap_obs_register(kn, res, peer, req,
+			       coap_opt_uint(req, COAP_OPT_ACCEPT, &accept) ? -1 : accept,
+			       szx, &seq))
+		return -1;
+	return kcoap_obs_value(seq);
+}
+
+/*
+ * The representation and block of @st that @req asks for, into @r, @blk,
+ * @off and @len; else the error code to answer with.
+ */
+static u8 kcoap_get_window(const struct kcoap_res_state *st,
+			   const struct coap_msg *req, u8 max_szx,
+			   const struct kcoap_repr **r, struct coap_block *blk,
+			   u32 *off, u32 *len)
+{
+	bool acceptable;
+
+	*r = kcoap_pick_repr(st, req, &acceptable);
+	if (!acceptable)
+		return COAP_CODE_NOT_ACCEPTABLE;
+	/* RFC 7959 §2.2: the reserved SZX 7 is a Bad Request. */
+	if (kcoap_block2_request(req, max_szx, blk))
+		return COAP_CODE_BAD_REQUEST;
+	/* A block past the end: the option cannot be honoured. */
+	if (coap_block_window(blk, max_szx, *r ? (*r)->len : 0, off, len))
+		return COAP_CODE_BAD_OPTION;
+	return 0;
+}
+
+static void kcoap_serve_get(struct kcoap_net *kn, struct kcoap_resource *res,
+			    const struct kcoap_res_state *st,
+			    const struct coap_msg *req,
+			    const struct kcoap_peer *peer, bool multicast,
+			    u16 mid, u8 *buf, struct kcoap_answer *ans)
+{
+	u8 max_szx = READ_ONCE(kn->cfg.block_szx);
+	const struct kcoap_res_state *now;
 	const struct kcoap_repr *r;
 	struct coap_builder b;
 	struct coap_block blk;
-	bool acceptable;
 	u32 off, len;
-	u8 *payload;
+	s64 observe;
+	u8 err;
 
-	r = kcoap_pick_repr(st, req, &acceptable);
-	if (!acceptable) {
-		kcoap_answer_code(req, mid, COAP_CODE_NOT_ACCEPTABLE, 60, buf, ans);
+	err = kcoap_get_window(st, req, max_szx, &r, &blk, &off, &len);
+	if (err) {
+		kcoap_answer_code(req, mid, err, 60, buf, ans);
 		return;
+	}
+	/* Notifications come in blocks of the size settled on here. */
+	observe = kcoap_serve_observe(kn, res, st, req,
+				      coap_opt_find(req, COAP_OPT_BLOCK2) ?
+				      blk.szx : COAP_BLOCK_MAX_SZX,
+				      peer, multicast);
+	/*
+	 * A new observer is answered from the state as it is now: a change
+	 * whose fan-out started before the registration missed it, but its
+	 * state is already visible here.
+	 */
+	now = observe >= 0 ? rcu_dereference(res->state) : st;
+	if (now != st) {
+		st = now;
+		err = kcoap_get_window(st, req, max_szx, &r, &blk, &off, &len);
+		if (err) {
+			kcoap_obs_deregister(kn, peer, req);
+			kcoap_answer_code(req, mid, err, 60, buf, ans);
+			return;
+		}
 	}
 	if (r && kcoap_etag_matches(req, r)) {
 		/* 2.03 Valid: the client's copy is current; no payload. */
 		coap_build_reply(&b, buf, KCOAP_REPLY_MAX, req, COAP_CODE_VALID, mid);
 		coap_build_opt(&b, COAP_OPT_ETAG, r->etag, KCOAP_ETAG_LEN);
+		if (observe >= 0)
+			coap_build_opt_uint(&b, COAP_OPT_OBSERVE, observe);
 		coap_build_opt_uint(&b, COAP_OPT_MAX_AGE, st->max_age);
 		ans->code = COAP_CODE_VALID;
 		ans->len = coap_build_end(&b);
 		return;
 	}
-	if (kcoap_block2_request(req, READ_ONCE(kn->cfg.block_szx), &blk)) {
-		/* RFC 7959 §2.2: the reserved SZX 7 is a Bad Request. */
-		kcoap_answer_code(req, mid, COAP_CODE_BAD_REQUEST, 60, buf, ans);
-		return;
-	}
-	if (coap_block_window(&blk, READ_ONCE(kn->cfg.block_szx), r ? r->len : 0,
-			      &off, &len)) {
-		/* A block past the end: the option cannot be honoured. */
-		kcoap_answer_code(req, mid, COAP_CODE_BAD_OPTION, 60, buf, ans);
-		return;
-	}
-
 	coap_build_reply(&b, buf, KCOAP_REPLY_MAX, req, COAP_CODE_CONTENT, mid);
-	if (r) {
-		coap_build_opt(&b, COAP_OPT_ETAG, r->etag, KCOAP_ETAG_LEN);
-		coap_build_opt_uint(&b, COAP_OPT_CONTENT_FORMAT, r->ct);
-	}
-	coap_build_opt_uint(&b, COAP_OPT_MAX_AGE, st->max_age);
 	/* Block2 only when the answer is one block of several, or asked for. */
-	if (blk.more || blk.num || coap_opt_find(req, COAP_OPT_BLOCK2))
-		coap_build_block(&b, COAP_OPT_BLOCK2, &blk);
-	if (coap_opt_find(req, COAP_OPT_SIZE2))
-		coap_build_opt_uint(&b, COAP_OPT_SIZE2, r ? r->len : 0);
-	if (len) {
-		payload = coap_build_payload_reserve(&b, len);
-		if (payload)
-			memcpy(payload, r->data + off, len);
-	}
+	kcoap_put_content(&b, st, r, observe, &blk,
+			  blk.more || blk.num || coap_opt_find(req, COAP_OPT_BLOCK2),
+			  coap_opt_find(req, COAP_OPT_SIZE2), off, len);
 	ans->code = COAP_CODE_CONTENT;
 	ans->len = coap_build_end(&b);
 }
@@ -158,7 +237,8 @@ static bool kcoap_is_wellknown(const struct coap_msg *req)
 }
 
 void kcoap_serve(struct kcoap_net *kn, const struct coap_msg *req,
-		 bool multicast, u16 mid, u8 *buf, struct kcoap_answer *ans)
+		 const struct kcoap_peer *peer, bool multicast, u16 mid, u8 *buf,
+		 struct kcoap_answer *ans)
 {
 	const struct kcoap_res_state *st;
 	struct kcoap_resource *res;
@@ -203,5 +283,5 @@ void kcoap_serve(struct kcoap_net *kn, const struct coap_msg *req,
 				  READ_ONCE(kn->cfg.unavailable_max_age), buf, ans);
 		return;
 	}
-	kcoap_serve_get(kn, req, st, mid, buf, ans);
+	kcoap_serve_get(kn, res, st, req, peer, multicast, mid, buf, ans);
 }

@@ -14,6 +14,9 @@
 #define KCOAP_REPLY_MAX	(1024 + 128)
 
 struct kcoap_net;
+struct kcoap_peer;
+struct kcoap_res_state;
+struct kcoap_repr;
 
 /* What kcoap_serve() decided. */
 struct kcoap_answer {
@@ -23,12 +26,24 @@ struct kcoap_answer {
 };
 
 /*
- * Softirq, under RCU: answer request @req into @buf (KCOAP_REPLY_MAX
- * bytes). A CON request gets a piggybacked ACK, a NON one a NON response
- * with Message ID @mid. @multicast requests get no error answers.
+ * Softirq, under RCU: answer request @req from @peer (NULL: no Observe)
+ * into @buf (KCOAP_REPLY_MAX bytes). A CON request gets a piggybacked ACK,
+ * a NON one a NON response with Message ID @mid. @multicast requests get no
+ * error answers.
  */
 void kcoap_serve(struct kcoap_net *kn, const struct coap_msg *req,
-		 bool multicast, u16 mid, u8 *buf, struct kcoap_answer *ans);
+		 const struct kcoap_peer *peer, bool multicast, u16 mid, u8 *buf,
+		 struct kcoap_answer *ans);
+
+/*
+ * The options and payload of a 2.05 with representation @r (NULL: none)
+ * of @st: ETag, Observe (if @observe >= 0), Content-Format, Max-Age, Block2
+ * (if @block_opt), Size2 (if @size2), then bytes [off, off + len) of @r.
+ */
+void kcoap_put_content(struct coap_builder *b, const struct kcoap_res_state *st,
+		       const struct kcoap_repr *r, s64 observe,
+		       const struct coap_block *blk, bool block_opt, bool size2,
+		       u32 off, u32 len);
 
 /* wellknown.c: GET /.well-known/core (RFC 6690), Block2 as needed. */
 void kcoap_serve_wellknown(struct kcoap_net *kn, const struct coap_msg *req,

@@ -21,6 +21,7 @@
 
 #include "kcoap.h"
 #include "coap.h"
+#include "kunit_net.h"
 #include "serve.h"
 
 #define KT_BUF		2048
@@ -39,133 +40,33 @@ struct kt_serve {
 	struct kcoap_stats_sum *sum;
 };
 
-struct kt_repr {
-	u16 ct;
-	const void *data;
-	u32 len;
-};
-
-struct kt_res {
-	const char *path;
-	const char *rt, *ifd, *title;
-	u32 methods;			/* 0: GET only */
-	u32 max_age;
-	bool obs;
-	u8 nrepr;
-	struct kt_repr repr[2];
-};
-
-KUNIT_DEFINE_ACTION_WRAPPER(kt_dedup_destroy, kcoap_dedup_destroy,
-			    struct kcoap_dedup *);
-
-static void kt_stats_free(void *p)
-{
-	struct kcoap_net *kn = p;
-
-	free_percpu(kn->stats);
-}
-
-static void kt_res_free(void *p)
-{
-	struct kcoap_net *kn = p;
-
-	kcoap_res_table_destroy(&kn->res);
-}
-
-/* A namespace without sockets, configured as kcoap_config_init() does. */
+/* The namespace and its buffers; its state goes with the test. */
 static int kt_serve_init(struct kunit *test)
 {
 	struct kt_serve *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-	struct kcoap_net *kn = kunit_kzalloc(test, sizeof(*kn), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
-	KUNIT_ASSERT_NOT_NULL(test, kn);
-	c->kn = kn;
+	c->kn = kt_net_new(test);
 	c->buf = kunit_kzalloc(test, KT_BUF, GFP_KERNEL);
 	c->req = kunit_kzalloc(test, sizeof(*c->req), GFP_KERNEL);
 	c->reply = kunit_kzalloc(test, KCOAP_REPLY_MAX, GFP_KERNEL);
 	c->rep = kunit_kzalloc(test, sizeof(*c->rep), GFP_KERNEL);
 	c->sum = kunit_kzalloc(test, sizeof(*c->sum), GFP_KERNEL);
-	kn->stats_base = kunit_kzalloc(test, sizeof(*kn->stats_base), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c->buf);
 	KUNIT_ASSERT_NOT_NULL(test, c->req);
 	KUNIT_ASSERT_NOT_NULL(test, c->reply);
 	KUNIT_ASSERT_NOT_NULL(test, c->rep);
 	KUNIT_ASSERT_NOT_NULL(test, c->sum);
-	KUNIT_ASSERT_NOT_NULL(test, kn->stats_base);
-
-	kn->net = &init_net;
-	mutex_init(&kn->lock);
-	kn->cfg.port = KCOAP_DEFAULT_PORT;
-	kn->cfg.block_szx = 6;
-	kn->cfg.dedup_con_lifetime = 247;
-	kn->cfg.dedup_non_lifetime = 145;
-	kn->cfg.dedup_max_entries = 64;
-	kn->cfg.res_max_count = 1024;
-	kn->cfg.res_max_size = 1 << 20;
-	kn->cfg.unavailable_max_age = 17;
-	kn->stats = alloc_percpu(struct kcoap_pcpu_stats);
-	/* Not KUNIT_ASSERT_NOT_NULL(): sparse minds the __percpu. */
-	if (!kn->stats)
-		KUNIT_FAIL_AND_ABORT(test, "no memory for the counters");
-	/* Actions run in reverse: the dedupe cache goes first. */
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_stats_free, kn), 0);
-	KUNIT_ASSERT_EQ(test, kcoap_res_table_init(&kn->res), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_res_free, kn), 0);
-	kn->dedup.stats = kn->stats;
-	KUNIT_ASSERT_EQ(test, kcoap_dedup_init(&kn->dedup, kn->cfg.dedup_max_entries), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_dedup_destroy,
-							&kn->dedup), 0);
 	test->priv = c;
 	return 0;
 }
 
-/* Add a resource built as netlink.c builds one; returns its state. */
 static const struct kcoap_res_state *kt_add(struct kunit *test,
 					    const struct kt_res *r)
 {
 	struct kt_serve *c = test->priv;
-	size_t extra = 0;
-	struct kcoap_res_state *st;
-	const char **strs[3];
-	const char *src[3] = { r->rt, r->ifd, r->title };
-	char *d;
-	int i, err;
 
-	for (i = 0; i < r->nrepr; i++)
-		extra += r->repr[i].len;
-	for (i = 0; i < 3; i++)
-		extra += src[i] ? strlen(src[i]) + 1 : 0;
-	st = kcoap_res_state_alloc(r->nrepr, extra);
-	KUNIT_ASSERT_NOT_NULL(test, st);
-	d = (char *)&st->repr[r->nrepr];
-	for (i = 0; i < r->nrepr; i++) {
-		st->repr[i].ct = r->repr[i].ct;
-		st->repr[i].len = r->repr[i].len;
-		st->repr[i].data = (u8 *)d;
-		memcpy(d, r->repr[i].data, r->repr[i].len);
-		d += r->repr[i].len;
-		st->size += r->repr[i].len;
-		kcoap_res_new_etag(&c->kn->res, &st->repr[i]);
-	}
-	strs[0] = &st->rt;
-	strs[1] = &st->ifd;
-	strs[2] = &st->title;
-	for (i = 0; i < 3; i++) {
-		if (!src[i])
-			continue;
-		memcpy(d, src[i], strlen(src[i]) + 1);
-		*strs[i] = d;
-		d += strlen(src[i]) + 1;
-	}
-	st->max_age = r->max_age;
-	st->methods = r->methods ?: KCOAP_METHOD_GET;
-	st->obs = r->obs;
-	mutex_lock(&c->kn->lock);
-	err = kcoap_res_add(c->kn, r->path, st, NULL);
-	mutex_unlock(&c->kn->lock);
-	KUNIT_ASSERT_EQ_MSG(test, err, 0, "adding %s", r->path);
-	return st;
+	return kt_res_add(test, c->kn, r);
 }
 
 /* "/temp": "21.5" as text/plain, Max-Age 30. */
@@ -252,7 +153,7 @@ static void kt_serve_mc(struct kunit *test, bool multicast)
 	memset(c->reply, 0x5a, KCOAP_REPLY_MAX);
 	local_bh_disable();
 	rcu_read_lock();
-	kcoap_serve(c->kn, c->req, multicast, mid, c->reply, &c->ans);
+	kcoap_serve(c->kn, c->req, NULL, multicast, mid, c->reply, &c->ans);
 	rcu_read_unlock();
 	local_bh_enable();
 	if (multicast && !c->ans.len)

@@ -11,39 +11,57 @@
 #include <linux/seq_file_net.h>
 #include <linux/slab.h>
 
+#include <linux/kcoap.h>
+
 #include "kcoap.h"
 
-/* The names of the stats attributes in uapi/kcoap.yaml. */
-static const char * const kcoap_stat_names[] = {
-	[KCOAP_STAT_RX_DATAGRAMS] = "rx-datagrams",
-	[KCOAP_STAT_RX_BYTES] = "rx-bytes",
-	[KCOAP_STAT_RX_IPV4] = "rx-ipv4",
-	[KCOAP_STAT_RX_IPV6] = "rx-ipv6",
-	[KCOAP_STAT_RX_REQUESTS] = "rx-requests",
-	[KCOAP_STAT_RX_PING] = "rx-ping",
-	[KCOAP_STAT_RX_DROPPED] = "rx-dropped",
-	[KCOAP_STAT_RX_FORMAT_ERROR] = "rx-format-error",
-	[KCOAP_STAT_RX_BAD_OPTION] = "rx-bad-option",
-	[KCOAP_STAT_RX_TOO_MANY_OPTIONS] = "rx-too-many-options",
-	[KCOAP_STAT_RX_DUPLICATE] = "rx-duplicate",
-	[KCOAP_STAT_RX_STRAY] = "rx-stray",
-	[KCOAP_STAT_RX_MULTICAST] = "rx-multicast",
-	[KCOAP_STAT_RX_UNHANDLED] = "rx-unhandled",
-	[KCOAP_STAT_TX_DATAGRAMS] = "tx-datagrams",
-	[KCOAP_STAT_TX_BYTES] = "tx-bytes",
-	[KCOAP_STAT_TX_ERRORS] = "tx-errors",
-	[KCOAP_STAT_TX_ACK] = "tx-ack",
-	[KCOAP_STAT_TX_RST] = "tx-rst",
-	[KCOAP_STAT_DEDUP_EVICTED] = "dedup-evicted",
-	[KCOAP_STAT_DEDUP_EXPIRED] = "dedup-expired",
-	[KCOAP_STAT_DEDUP_NOMEM] = "dedup-nomem",
+/* Each counter's name and attribute in uapi/kcoap.yaml. */
+static const struct {
+	const char *name;
+	int attr;
+} kcoap_stat_info[] = {
+	[KCOAP_STAT_RX_DATAGRAMS] = { "rx-datagrams", KCOAP_A_STATS_RX_DATAGRAMS },
+	[KCOAP_STAT_RX_BYTES] = { "rx-bytes", KCOAP_A_STATS_RX_BYTES },
+	[KCOAP_STAT_RX_IPV4] = { "rx-ipv4", KCOAP_A_STATS_RX_IPV4 },
+	[KCOAP_STAT_RX_IPV6] = { "rx-ipv6", KCOAP_A_STATS_RX_IPV6 },
+	[KCOAP_STAT_RX_REQUESTS] = { "rx-requests", KCOAP_A_STATS_RX_REQUESTS },
+	[KCOAP_STAT_RX_PING] = { "rx-ping", KCOAP_A_STATS_RX_PING },
+	[KCOAP_STAT_RX_DROPPED] = { "rx-dropped", KCOAP_A_STATS_RX_DROPPED },
+	[KCOAP_STAT_RX_FORMAT_ERROR] = { "rx-format-error", KCOAP_A_STATS_RX_FORMAT_ERROR },
+	[KCOAP_STAT_RX_BAD_OPTION] = { "rx-bad-option", KCOAP_A_STATS_RX_BAD_OPTION },
+	[KCOAP_STAT_RX_TOO_MANY_OPTIONS] = {
+		"rx-too-many-options", KCOAP_A_STATS_RX_TOO_MANY_OPTIONS },
+	[KCOAP_STAT_RX_DUPLICATE] = { "rx-duplicate", KCOAP_A_STATS_RX_DUPLICATE },
+	[KCOAP_STAT_RX_STRAY] = { "rx-stray", KCOAP_A_STATS_RX_STRAY },
+	[KCOAP_STAT_RX_MULTICAST] = { "rx-multicast", KCOAP_A_STATS_RX_MULTICAST },
+	[KCOAP_STAT_RX_UNHANDLED] = { "rx-unhandled", KCOAP_A_STATS_RX_UNHANDLED },
+	[KCOAP_STAT_TX_DATAGRAMS] = { "tx-datagrams", KCOAP_A_STATS_TX_DATAGRAMS },
+	[KCOAP_STAT_TX_BYTES] = { "tx-bytes", KCOAP_A_STATS_TX_BYTES },
+	[KCOAP_STAT_TX_ERRORS] = { "tx-errors", KCOAP_A_STATS_TX_ERRORS },
+	[KCOAP_STAT_TX_ACK] = { "tx-ack", KCOAP_A_STATS_TX_ACK },
+	[KCOAP_STAT_TX_RST] = { "tx-rst", KCOAP_A_STATS_TX_RST },
+	[KCOAP_STAT_DEDUP_EVICTED] = { "dedup-evicted", KCOAP_A_STATS_DEDUP_EVICTED },
+	[KCOAP_STAT_DEDUP_EXPIRED] = { "dedup-expired", KCOAP_A_STATS_DEDUP_EXPIRED },
+	[KCOAP_STAT_DEDUP_NOMEM] = { "dedup-nomem", KCOAP_A_STATS_DEDUP_NOMEM },
+	[KCOAP_STAT_TX_NOTIFY] = { "tx-notify", KCOAP_A_STATS_TX_NOTIFY },
+	[KCOAP_STAT_TX_NOTIFY_CON] = { "tx-notify-con", KCOAP_A_STATS_TX_NOTIFY_CON },
+	[KCOAP_STAT_TX_RETRANSMIT] = { "tx-retransmit", KCOAP_A_STATS_TX_RETRANSMIT },
+	[KCOAP_STAT_RX_ACK] = { "rx-ack", KCOAP_A_STATS_RX_ACK },
+	[KCOAP_STAT_OBSERVE_TIMEOUT] = { "observe-timeout", KCOAP_A_STATS_OBSERVE_TIMEOUT },
+	[KCOAP_STAT_OBSERVE_CANCEL] = { "observe-cancel", KCOAP_A_STATS_OBSERVE_CANCEL },
+	[KCOAP_STAT_OBSERVE_REFUSED] = { "observe-refused", KCOAP_A_STATS_OBSERVE_REFUSED },
 };
 
-static_assert(ARRAY_SIZE(kcoap_stat_names) == KCOAP_STAT_COUNT);
+static_assert(ARRAY_SIZE(kcoap_stat_info) == KCOAP_STAT_COUNT);
+
+int kcoap_stat_attr(enum kcoap_stat id)
+{
+	return kcoap_stat_info[id].attr;
+}
 
 const char *kcoap_stat_name(enum kcoap_stat id)
 {
-	return kcoap_stat_names[id];
+	return kcoap_stat_info[id].name;
 }
 
 static void kcoap_stats_sum(struct kcoap_net *kn, struct kcoap_stats_sum *out)
@@ -100,7 +118,7 @@ static int kcoap_stats_show(struct seq_file *seq, void *v)
 		return -ENOMEM;
 	kcoap_stats_read(kn, sum);
 	for (i = 0; i < KCOAP_STAT_COUNT; i++)
-		seq_printf(seq, "%s %llu\n", kcoap_stat_names[i], sum->cnt[i]);
+		seq_printf(seq, "%s %llu\n", kcoap_stat_info[i].name, sum->cnt[i]);
 	for (i = 0; i < KCOAP_CODE_SLOTS; i++) {
 		u8 code = kcoap_slot_code(i);
 

@@ -10,10 +10,7 @@
 
 #include <linux/percpu.h>
 
-/*
- * In the order of the stats attributes of uapi/linux/kcoap.h, starting at
- * KCOAP_A_STATS_RX_DATAGRAMS; names for users are in stats.c.
- */
+/* Counters; stats.c has their names and netlink attributes. */
 enum kcoap_stat {
 	KCOAP_STAT_RX_DATAGRAMS,
 	KCOAP_STAT_RX_BYTES,
@@ -37,6 +34,13 @@ enum kcoap_stat {
 	KCOAP_STAT_DEDUP_EVICTED,
 	KCOAP_STAT_DEDUP_EXPIRED,
 	KCOAP_STAT_DEDUP_NOMEM,
+	KCOAP_STAT_TX_NOTIFY,
+	KCOAP_STAT_TX_NOTIFY_CON,
+	KCOAP_STAT_TX_RETRANSMIT,
+	KCOAP_STAT_RX_ACK,
+	KCOAP_STAT_OBSERVE_TIMEOUT,
+	KCOAP_STAT_OBSERVE_CANCEL,
+	KCOAP_STAT_OBSERVE_REFUSED,
 	KCOAP_STAT_COUNT
 };
 
@@ -85,5 +89,6 @@ void kcoap_stats_exit(struct kcoap_net *kn);
 void kcoap_stats_read(struct kcoap_net *kn, struct kcoap_stats_sum *out);
 void kcoap_stats_reset(struct kcoap_net *kn);
 const char *kcoap_stat_name(enum kcoap_stat id);
+int kcoap_stat_attr(enum kcoap_stat id);
 
 #endif /* _KCOAP_STATS_H */

@@ -39,6 +39,12 @@ const struct config_key config_keys[] = {
 	{ "block-size", KCOAP_A_CONFIG_BLOCK_SZX, CK_BLOCK_SIZE, 1, 0, 6, "" },
 	{ "unavailable-max-age", KCOAP_A_CONFIG_UNAVAILABLE_MAX_AGE, CK_NUMBER, 4,
 	  0, UINT32_MAX, " seconds" },
+	{ "ack-timeout", KCOAP_A_CONFIG_ACK_TIMEOUT, CK_NUMBER, 4,
+	  100, 60000, " ms" },
+	{ "max-retransmit", KCOAP_A_CONFIG_MAX_RETRANSMIT, CK_NUMBER, 1,
+	  0, 10, "" },
+	{ "observe-con-every", KCOAP_A_CONFIG_OBSERVE_CON_EVERY, CK_NUMBER, 4,
+	  0, UINT32_MAX, "" },
 };
 
 const size_t n_config_keys = sizeof(config_keys) / sizeof(config_keys[0]);
@@ -351,7 +357,16 @@ const struct command cmd_config_set = {
 	"  max-observers               0-16777216\n"
 	"  multicast                   on|off: join the All-CoAP-Nodes groups\n"
 	"  block-size                  16|32|64|128|256|512|1024: Block2 size\n"
-	"  unavailable-max-age         Max-Age of 5.03 answers, seconds\n\n"
+	"  unavailable-max-age         Max-Age of 5.03 answers, seconds\n"
+	"  ack-timeout                 ms before the first retransmission of a\n"
+	"                              confirmable notification, 100-60000\n"
+	"                              (default 2000, RFC 7252 ACK_TIMEOUT)\n"
+	"  max-retransmit              retransmissions before an observer that\n"
+	"                              never acknowledges is dropped, 0-10\n"
+	"                              (default 4)\n"
+	"  observe-con-every           send every Nth notification confirmable,\n"
+	"                              0 = only when needed (RFC 7641 4.5:\n"
+	"                              at least once a day)\n\n"
 	"Options:\n"
 	"  -h, --help                  this help\n",
 };

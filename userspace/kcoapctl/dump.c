@@ -92,6 +92,10 @@ int observer_parse(const struct nlmsghdr *nlh, struct observer *o)
 			err = take_uint(&o->event, a, 4);
 			o->has_event = true;
 			break;
+		case KCOAP_A_OBSERVER_CON_PENDING:
+			err = take_uint(&o->con_pending, a, 1);
+			o->has_con_pending = true;
+			break;
 		}
 		if (err)
 			return err;
@@ -172,7 +176,7 @@ static int parse_peer_entry(const struct nlmsghdr *nlh, void *entry)
 static void print_observers(const struct observer *v, size_t n, bool json)
 {
 	static const char *const head[] = {
-		"PATH", "ADDRESS", "PORT", "TOKEN", "SEQ", "CT",
+		"PATH", "ADDRESS", "PORT", "TOKEN", "SEQ", "CT", "PENDING",
 	};
 	char addr[64], port[8], token[17], seq[16], ct[8];
 	struct table t;
@@ -183,7 +187,7 @@ static void print_observers(const struct observer *v, size_t n, bool json)
 	if (json)
 		json_array_begin(&j);
 	else
-		table_init(&t, 6, head);
+		table_init(&t, 7, head);
 	for (i = 0; i < n; i++) {
 		const struct observer *o = &v[i];
 
@@ -199,6 +203,8 @@ static void print_observers(const struct observer *v, size_t n, bool json)
 				json_kv_uint(&j, "seq", o->seq);
 			if (o->has_cf)
 				json_kv_uint(&j, "content-format", o->cf);
+			if (o->has_con_pending)
+				json_kv_bool(&j, "con-pending", o->con_pending);
 			json_object_end(&j);
 			continue;
 		}
@@ -206,7 +212,8 @@ static void print_observers(const struct observer *v, size_t n, bool json)
 		snprintf(seq, sizeof(seq), "%u", o->seq);
 		table_row(&t, o->path, addr, port, token[0] ? token : "-",
 			  o->has_seq ? seq : "-",
-			  o->has_cf ? cf_label((uint16_t)o->cf, ct, sizeof(ct)) : "-");
+			  o->has_cf ? cf_label((uint16_t)o->cf, ct, sizeof(ct)) : "-",
+			  !o->has_con_pending ? "-" : o->con_pending ? "con" : "no");
 	}
 	if (json) {
 		json_array_end(&j);

@@ -20,8 +20,8 @@ struct observer {
 	uint8_t token[8];
 	uint8_t token_len;
 	char path[KCOAP_PATH_MAX + 1];
-	uint32_t seq, cf, event;
-	bool has_seq, has_cf, has_event;
+	uint32_t seq, cf, event, con_pending;
+	bool has_seq, has_cf, has_event, has_con_pending;
 };
 
 struct peer {

@@ -45,6 +45,14 @@ static const char *const stat_names[] = {
 	[KCOAP_A_STATS_DEDUP_ENTRIES] = "dedup-entries",
 	[KCOAP_A_STATS_RESOURCES] = "resources",
 	[KCOAP_A_STATS_RESOURCE_BYTES] = "resource-bytes",
+	[KCOAP_A_STATS_TX_NOTIFY] = "tx-notify",
+	[KCOAP_A_STATS_TX_NOTIFY_CON] = "tx-notify-con",
+	[KCOAP_A_STATS_TX_RETRANSMIT] = "tx-retransmit",
+	[KCOAP_A_STATS_RX_ACK] = "rx-ack",
+	[KCOAP_A_STATS_OBSERVE_TIMEOUT] = "observe-timeout",
+	[KCOAP_A_STATS_OBSERVE_CANCEL] = "observe-cancel",
+	[KCOAP_A_STATS_OBSERVE_REFUSED] = "observe-refused",
+	[KCOAP_A_STATS_OBSERVERS] = "observers",
 };
 
 #define N_STATS (sizeof(stat_names) / sizeof(stat_names[0]))
