@@ -266,6 +266,31 @@ kcoap_dedup_insert(struct kcoap_dedup *d, const struct kcoap_dedup_key *key,
 	return KCOAP_DEDUP_INSERTED;
 }
 
+void kcoap_dedup_complete(struct kcoap_dedup *d, const struct kcoap_dedup_key *key,
+			  u32 now, const void *reply, u16 reply_len)
+{
+	struct kcoap_dedup_table *t = rcu_dereference(d->tbl);
+	struct kcoap_dedup_entry *e;
+	u32 left;
+
+	if (unlikely(!t))
+		return;
+	e = rhashtable_lookup(&t->ht, key, kcoap_dedup_params);
+	if (!e || !(e->type & KCOAP_DEDUP_PENDING) ||
+	    kcoap_time_reached(now, READ_ONCE(e->expires)))
+		return;
+	left = READ_ONCE(e->expires) - now;
+	/*
+	 * Out of the table, but not of its FIFO, which frees it in its turn
+	 * (as an expired entry replaced by a new one is); a new entry with
+	 * the reply takes its place.
+	 */
+	if (rhashtable_remove_fast(&t->ht, &e->node, kcoap_dedup_params))
+		return;
+	kcoap_dedup_insert(d, key, e->type & ~KCOAP_DEDUP_PENDING, now, left,
+			   reply, reply_len);
+}
+
 static unsigned int kcoap_dedup_table_expire(struct kcoap_dedup_table *t, u32 now)
 {
 	struct kcoap_dedup_fifo *f;
@@ -433,7 +458,7 @@ unsigned int kcoap_dedup_snapshot(struct kcoap_dedup *d, u32 now,
 			out[n].key = e->key;
 			out[n].expires_ms = jiffies_to_msecs(e->expires - now);
 			out[n].reply_len = e->reply_len;
-			out[n].type = e->type;
+			out[n].type = e->type & ~KCOAP_DEDUP_PENDING;
 			n++;
 		}
 		spin_unlock_bh(&f->lock);

@@ -38,7 +38,7 @@ struct kcoap_dedup_entry {
 	struct kcoap_dedup_key key;
 	u32 expires;			/* jiffies */
 	u16 reply_len;
-	u8 type;			/* COAP_TYPE_CON or COAP_TYPE_NON */
+	u8 type;			/* COAP_TYPE_CON or _NON, | PENDING */
 	u8 cache;			/* index of the kmem_cache it came from */
 	u8 reply[];
 };
@@ -51,6 +51,12 @@ struct kcoap_dedup {
 	/* Where evictions and expiries are counted (may be NULL). */
 	struct kcoap_pcpu_stats __percpu *stats;
 };
+
+/*
+ * In struct kcoap_dedup_entry.type: handed to the daemon, not answered
+ * yet. A duplicate CON gets an empty ACK meanwhile (RFC 7252 §5.2.2).
+ */
+#define KCOAP_DEDUP_PENDING	0x80
 
 enum kcoap_dedup_result {
 	KCOAP_DEDUP_INSERTED,
@@ -91,6 +97,13 @@ enum kcoap_dedup_result
 kcoap_dedup_insert(struct kcoap_dedup *d, const struct kcoap_dedup_key *key,
 		   u8 type, u32 now, u32 lifetime, const void *reply,
 		   u16 reply_len);
+
+/*
+ * Softirq or BH off, under RCU: the reply to the pending request @key is
+ * @reply; duplicates get it from now on, for the time the entry had left.
+ */
+void kcoap_dedup_complete(struct kcoap_dedup *d, const struct kcoap_dedup_key *key,
+			  u32 now, const void *reply, u16 reply_len);
 
 /* Free the entries expired by @now; returns how many. */
 unsigned int kcoap_dedup_expire(struct kcoap_dedup *d, u32 now);

@@ -19,6 +19,9 @@
 #include "resource.h"
 #include "dedup.h"
 
+struct kcoap_daemon;
+struct kcoap_prefixes;
+
 /* RFC 7252 §6.1: the default port for the "coap" scheme. */
 #define KCOAP_DEFAULT_PORT 5683
 
@@ -41,6 +44,8 @@ struct kcoap_config {
 	u32 ack_timeout;		/* ms, ACK_TIMEOUT */
 	u8 max_retransmit;		/* MAX_RETRANSMIT */
 	u32 observe_con_every;		/* every Nth notification is CON */
+	u32 piggyback_window;		/* ms, for the daemon's answers */
+	u32 daemon_timeout;		/* ms */
 };
 
 struct kcoap_net {
@@ -55,6 +60,8 @@ struct kcoap_net {
 	struct kcoap_res_table res;
 	struct kcoap_dedup dedup;
 	struct kcoap_observe obs;
+	struct kcoap_daemon __rcu *daemon;	/* written under lock */
+	struct kcoap_prefixes __rcu *prefixes;	/* the daemon's paths, kept */
 	struct work_struct mcast_work;	/* join groups on new interfaces */
 };
 
@@ -97,5 +104,7 @@ void kcoap_notify_resource(struct kcoap_net *kn, const char *path, u32 event);
 void kcoap_notify_observer(struct kcoap_net *kn, const struct in6_addr *addr,
 			   __be16 port, const u8 *token, u8 tkl, const char *path,
 			   u32 event);
+void kcoap_notify_daemon(struct kcoap_net *kn, pid_t pid, u32 event);
+struct genl_family *kcoap_genl_family(void);
 
 #endif /* _KCOAP_H */

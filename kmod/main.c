@@ -13,6 +13,7 @@
 #include <linux/kcoap.h>
 
 #include "kcoap.h"
+#include "daemon.h"
 
 static ushort port = KCOAP_DEFAULT_PORT;
 module_param(port, ushort, 0444);
@@ -37,6 +38,8 @@ static void kcoap_config_init(struct kcoap_config *c)
 	c->ack_timeout = 2000;			/* ACK_TIMEOUT, §4.8 */
 	c->max_retransmit = 4;			/* MAX_RETRANSMIT, §4.8 */
 	c->observe_con_every = 0;		/* only the daily CON, RFC 7641 §4.5 */
+	c->piggyback_window = 200;		/* ms before a separate response */
+	c->daemon_timeout = 30000;		/* ms before 5.03 */
 }
 
 /* The namespace or the module goes: every observation ends with 4.04. */
@@ -95,7 +98,8 @@ static void __net_exit kcoap_net_exit(struct net *net)
 	struct kcoap_net *kn = kcoap_net(net);
 
 	kcoap_mcast_net_exit(kn);
-	/* While the sockets can still carry the final notifications. */
+	/* While the sockets can still carry the last answers. */
+	kcoap_daemon_net_exit(kn);
 	kcoap_end_observations(kn);
 	kcoap_socket_close(kn);
 	kcoap_obs_destroy(kn);
@@ -135,9 +139,15 @@ static int __init kcoap_init(void)
 	err = kcoap_netlink_init();
 	if (err)
 		goto err_mcast;
+	/* /dev/kcoap: attached over netlink. */
+	err = kcoap_daemon_init();
+	if (err)
+		goto err_netlink;
 	pr_info("CoAP endpoint on UDP port %u\n", port);
 	return 0;
 
+err_netlink:
+	kcoap_netlink_exit();
 err_mcast:
 	kcoap_mcast_exit();
 err_pernet:
@@ -149,6 +159,7 @@ err_dedup:
 
 static void __exit kcoap_exit(void)
 {
+	kcoap_daemon_exit();
 	kcoap_netlink_exit();
 	kcoap_mcast_exit();
 	unregister_pernet_subsys(&kcoap_net_ops);

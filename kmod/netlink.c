@@ -15,6 +15,7 @@
 
 #include "kcoap.h"
 #include "coap.h"
+#include "daemon.h"
 #include "observe.h"
 #include <linux/kcoap.h>
 
@@ -77,6 +78,10 @@ static struct netlink_range_validation kcoap_range_obs_total = {
 	.min = 0, .max = 1 << 24,
 };
 
+static struct netlink_range_validation kcoap_range_daemon_timeout = {
+	.min = 100, .max = 600000,
+};
+
 static struct netlink_range_validation kcoap_range_ack_timeout = {
 	.min = 100, .max = 60000,
 };
@@ -109,6 +114,27 @@ static const struct nla_policy kcoap_config_policy[KCOAP_A_CONFIG_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_ack_timeout),
 	[KCOAP_A_CONFIG_MAX_RETRANSMIT] = NLA_POLICY_MAX(NLA_U8, 10),
 	[KCOAP_A_CONFIG_OBSERVE_CON_EVERY] = { .type = NLA_U32 },
+	[KCOAP_A_CONFIG_PIGGYBACK_WINDOW] = NLA_POLICY_MAX(NLA_U32, 10000),
+	[KCOAP_A_CONFIG_DAEMON_TIMEOUT] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_daemon_timeout),
+};
+
+static struct netlink_range_validation kcoap_range_ring_entries = {
+	.min = KCOAP_RING_ENTRIES_MIN, .max = KCOAP_RING_ENTRIES_MAX,
+};
+
+static struct netlink_range_validation kcoap_range_slot = {
+	.min = KCOAP_RING_SLOT_MIN, .max = KCOAP_RING_SLOT_MAX,
+};
+
+static const struct nla_policy kcoap_daemon_policy[KCOAP_A_DAEMON_MAX + 1] = {
+	[KCOAP_A_DAEMON_FD] = { .type = NLA_U32 },
+	[KCOAP_A_DAEMON_REQ_ENTRIES] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_ring_entries),
+	[KCOAP_A_DAEMON_RSP_ENTRIES] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_ring_entries),
+	[KCOAP_A_DAEMON_SLOT_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_slot),
+	[KCOAP_A_DAEMON_PREFIX] = { .type = NLA_NUL_STRING, .len = KCOAP_PATH_MAX },
 };
 
 static const struct nla_policy kcoap_peer_policy[KCOAP_A_PEER_MAX + 1] = {
@@ -147,6 +173,27 @@ void kcoap_notify_resource(struct kcoap_net *kn, const char *path, u32 event)
 	if (!hdr ||
 	    nla_put_string(skb, KCOAP_A_RESOURCE_PATH, path) ||
 	    nla_put_u32(skb, KCOAP_A_RESOURCE_EVENT, event)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	kcoap_multicast(kn, skb);
+}
+
+void kcoap_notify_daemon(struct kcoap_net *kn, pid_t pid, u32 event)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&kcoap_family, kn->net, KCOAP_MCGRP_EVENTS_ID))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &kcoap_family, 0, KCOAP_CMD_DAEMON_NTF);
+	if (!hdr ||
+	    nla_put_u32(skb, KCOAP_A_DAEMON_PID, pid) ||
+	    nla_put_u32(skb, KCOAP_A_DAEMON_EVENT, event)) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -643,7 +690,9 @@ static int kcoap_put_config(struct sk_buff *skb, const struct kcoap_config *c)
 	    nla_put_u32(skb, KCOAP_A_CONFIG_UNAVAILABLE_MAX_AGE, c->unavailable_max_age) ||
 	    nla_put_u32(skb, KCOAP_A_CONFIG_ACK_TIMEOUT, c->ack_timeout) ||
 	    nla_put_u8(skb, KCOAP_A_CONFIG_MAX_RETRANSMIT, c->max_retransmit) ||
-	    nla_put_u32(skb, KCOAP_A_CONFIG_OBSERVE_CON_EVERY, c->observe_con_every))
+	    nla_put_u32(skb, KCOAP_A_CONFIG_OBSERVE_CON_EVERY, c->observe_con_every) ||
+	    nla_put_u32(skb, KCOAP_A_CONFIG_PIGGYBACK_WINDOW, c->piggyback_window) ||
+	    nla_put_u32(skb, KCOAP_A_CONFIG_DAEMON_TIMEOUT, c->daemon_timeout))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -735,6 +784,8 @@ static int kcoap_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_ACK_TIMEOUT], &c->ack_timeout);
 	kcoap_cfg_u8(a[KCOAP_A_CONFIG_MAX_RETRANSMIT], &c->max_retransmit);
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_OBSERVE_CON_EVERY], &c->observe_con_every);
+	kcoap_cfg_u32(a[KCOAP_A_CONFIG_PIGGYBACK_WINDOW], &c->piggyback_window);
+	kcoap_cfg_u32(a[KCOAP_A_CONFIG_DAEMON_TIMEOUT], &c->daemon_timeout);
 out:
 	mutex_unlock(&kn->lock);
 	return err;
@@ -943,6 +994,19 @@ static const struct genl_ops kcoap_ops[] = {
 		.done = kcoap_nl_snapshot_done,
 		.policy = kcoap_peer_policy,
 		.maxattr = KCOAP_A_PEER_MAX,
+	}, {
+		.cmd = KCOAP_CMD_DAEMON_ATTACH,
+		.doit = kcoap_nl_daemon_attach,
+		.policy = kcoap_daemon_policy,
+		.maxattr = KCOAP_A_DAEMON_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = KCOAP_CMD_DAEMON_DETACH,
+		.doit = kcoap_nl_daemon_detach,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = KCOAP_CMD_DAEMON_GET,
+		.doit = kcoap_nl_daemon_get,
 	},
 };
 
@@ -957,6 +1021,11 @@ static struct genl_family kcoap_family __ro_after_init = {
 	.mcgrps = kcoap_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(kcoap_mcgrps),
 };
+
+struct genl_family *kcoap_genl_family(void)
+{
+	return &kcoap_family;
+}
 
 int __init kcoap_netlink_init(void)
 {

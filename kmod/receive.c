@@ -12,6 +12,7 @@
 
 #include "kcoap.h"
 #include "coap.h"
+#include "daemon.h"
 #include "peer.h"
 #include "serve.h"
 
@@ -32,8 +33,8 @@ u16 kcoap_new_mid(void)
 }
 
 /* An empty ACK or RST echoing @mid. */
-static void kcoap_send_empty(struct kcoap_net *kn, const struct kcoap_peer *p,
-			     u8 type, u16 mid)
+void kcoap_send_empty(struct kcoap_net *kn, const struct kcoap_peer *p,
+		      u8 type, u16 mid)
 {
 	u8 msg[COAP_HDR_LEN];
 
@@ -93,15 +94,29 @@ static void kcoap_request(struct kcoap_net *kn, const struct kcoap_peer *p,
 	if (dup) {
 		/* Answer a duplicate CON with the very same bytes; drop a NON. */
 		kcoap_stat_inc(kn, KCOAP_STAT_RX_DUPLICATE);
-		if (req->type == COAP_TYPE_CON && dup->reply_len)
+		if (req->type != COAP_TYPE_CON)
+			return;
+		if (dup->type & KCOAP_DEDUP_PENDING) {
+			/* With the daemon: acknowledged, answered later (§5.2.2). */
+			kcoap_send_empty(kn, p, COAP_TYPE_ACK, req->mid);
+			kcoap_exchange_acked(kn, p, req->mid);
+		} else if (dup->reply_len) {
 			kcoap_send(kn, p, dup->reply, dup->reply_len);
+		}
 		return;
 	}
 	kcoap_stat_inc(kn, KCOAP_STAT_RX_REQUESTS);
 
 	kcoap_serve(kn, req, p, p->multicast, kcoap_new_mid(), buf, &ans);
-	if (ans.unhandled)
+	if (ans.unhandled) {
+		u8 code = kcoap_exchange_start(kn, p, req, &key, now);
+
+		if (!code)
+			return;		/* the daemon answers */
 		kcoap_stat_inc(kn, KCOAP_STAT_RX_UNHANDLED);
+		if (code != COAP_CODE_SERVICE_UNAVAILABLE)
+			kcoap_answer_code(req, kcoap_new_mid(), code, 60, buf, &ans);
+	}
 	if (ans.len < 0) {
 		/* Cannot happen with a KCOAP_REPLY_MAX buffer; be safe anyway. */
 		WARN_ONCE(1, "reply did not fit: %d\n", ans.len);
@@ -196,9 +211,11 @@ void kcoap_receive(struct kcoap_net *kn, struct sk_buff *skb)
 			if (!peer.multicast)
 				kcoap_send_empty(kn, &peer, COAP_TYPE_RST, msg.mid);
 		} else if (msg.type == COAP_TYPE_ACK) {
-			if (!kcoap_obs_ack(kn, &peer, msg.mid))
+			if (!kcoap_obs_ack(kn, &peer, msg.mid) &&
+			    !kcoap_exchange_ack(kn, &peer, msg.mid, false))
 				kcoap_stat_inc(kn, KCOAP_STAT_RX_STRAY);
-		} else if (!kcoap_obs_rst(kn, &peer, msg.mid)) {
+		} else if (!kcoap_obs_rst(kn, &peer, msg.mid) &&
+			   !kcoap_exchange_ack(kn, &peer, msg.mid, true)) {
 			/* Matches nothing of ours: dropped. */
 			kcoap_stat_inc(kn, KCOAP_STAT_RX_STRAY);
 		}

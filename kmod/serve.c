@@ -8,6 +8,7 @@
 #include <linux/kcoap.h>
 
 #include "kcoap.h"
+#include "daemon.h"
 #include "observe.h"
 #include "serve.h"
 
@@ -265,8 +266,18 @@ void kcoap_serve(struct kcoap_net *kn, const struct coap_msg *req,
 		return;
 	}
 
-	res = kcoap_req_path(req, path, &path_len) ?
-		kcoap_res_lookup(&kn->res, path, path_len) : NULL;
+	if (!kcoap_req_path(req, path, &path_len)) {
+		kcoap_answer_code(req, mid, COAP_CODE_NOT_FOUND, 60, buf, ans);
+		return;
+	}
+	res = kcoap_res_lookup(&kn->res, path, path_len);
+	if (!res && kcoap_daemon_serves(kn, path, path_len)) {
+		/* The daemon's: handed up, or 5.03 if that cannot be. */
+		ans->unhandled = true;
+		kcoap_answer_code(req, mid, COAP_CODE_SERVICE_UNAVAILABLE,
+				  READ_ONCE(kn->cfg.unavailable_max_age), buf, ans);
+		return;
+	}
 	if (!res) {
 		kcoap_answer_code(req, mid, COAP_CODE_NOT_FOUND, 60, buf, ans);
 		return;

@@ -45,6 +45,10 @@ const struct config_key config_keys[] = {
 	  0, 10, "" },
 	{ "observe-con-every", KCOAP_A_CONFIG_OBSERVE_CON_EVERY, CK_NUMBER, 4,
 	  0, UINT32_MAX, "" },
+	{ "piggyback-window", KCOAP_A_CONFIG_PIGGYBACK_WINDOW, CK_NUMBER, 4,
+	  0, 10000, " ms" },
+	{ "daemon-timeout", KCOAP_A_CONFIG_DAEMON_TIMEOUT, CK_NUMBER, 4,
+	  100, 600000, " ms" },
 };
 
 const size_t n_config_keys = sizeof(config_keys) / sizeof(config_keys[0]);
@@ -366,7 +370,13 @@ const struct command cmd_config_set = {
 	"                              (default 4)\n"
 	"  observe-con-every           send every Nth notification confirmable,\n"
 	"                              0 = only when needed (RFC 7641 4.5:\n"
-	"                              at least once a day)\n\n"
+	"                              at least once a day)\n"
+	"  piggyback-window            ms the kernel waits for the daemon before\n"
+	"                              an empty ACK and a separate response,\n"
+	"                              0-10000 (default 200)\n"
+	"  daemon-timeout              ms before an unanswered request handed\n"
+	"                              to the daemon gets 5.03, 100-600000\n"
+	"                              (default 30000)\n\n"
 	"Options:\n"
 	"  -h, --help                  this help\n",
 };

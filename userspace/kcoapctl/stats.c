@@ -53,6 +53,12 @@ static const char *const stat_names[] = {
 	[KCOAP_A_STATS_OBSERVE_CANCEL] = "observe-cancel",
 	[KCOAP_A_STATS_OBSERVE_REFUSED] = "observe-refused",
 	[KCOAP_A_STATS_OBSERVERS] = "observers",
+	[KCOAP_A_STATS_RX_HANDED_UP] = "rx-handed-up",
+	[KCOAP_A_STATS_HANDUP_REFUSED] = "handup-refused",
+	[KCOAP_A_STATS_DAEMON_TIMEOUT] = "daemon-timeout",
+	[KCOAP_A_STATS_TX_SEPARATE] = "tx-separate",
+	[KCOAP_A_STATS_SEPARATE_TIMEOUT] = "separate-timeout",
+	[KCOAP_A_STATS_RING_BAD] = "ring-bad",
 };
 
 #define N_STATS (sizeof(stat_names) / sizeof(stat_names[0]))

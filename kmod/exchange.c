@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The kcoap authors.
+ *
+ * Requests handed up to the daemon, from the datagram to the answer.
+ *
+ * A CON request is answered piggybacked if the daemon answers within
+ * piggyback-window; else the kernel sends an empty ACK then, and the
+ * answer later as a separate CON response, retransmitted until the client
+ * acknowledges it (RFC 7252 §5.2.2, §4.2). Meanwhile the dedupe entry is
+ * pending: a duplicate gets an empty ACK, which also means the answer
+ * must now be separate. Once the answer is known, the dedupe entry keeps
+ * it in piggybacked form, which is what a duplicate gets from then on.
+ * A NON request gets a NON answer. No answer within daemon-timeout, a
+ * daemon that detaches or a daemon that answers garbage: 5.03 or 5.00.
+ *
+ * An exchange is referenced by the daemon's table (its ID) and by its
+ * armed timer; its lock orders the state changes, which run in softirq
+ * (timer, duplicates, ACKs) and with BH off (the daemon's responses).
+ */
+#include <linux/random.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <linux/timer.h>
+
+#include "coap.h"
+#include "daemon.h"
+#include "kcoap.h"
+#include "peer.h"
+#include "retransmit.h"
+#include "serve.h"
+
+enum kcoap_x_state {
+	KCOAP_X_WAIT,		/* nothing sent yet */
+	KCOAP_X_ACKED,		/* empty ACK sent (CON), or a NON request */
+	KCOAP_X_SEPARATE,	/* separate CON response out, awaiting ACK */
+	KCOAP_X_DONE,
+};
+
+struct kcoap_exchange {
+	struct rhash_head mnode;	/* in by_mid while SEPARATE */
+	struct rcu_head rcu;
+	refcount_t ref;
+	struct kcoap_daemon *d;
+	struct kcoap_net *kn;
+	struct kcoap_peer peer;
+	struct kcoap_dedup_key key;	/* peer, request MID */
+	struct kcoap_dedup_key mkey;	/* peer, separate response MID */
+	u32 id;
+	u8 type;			/* of the request */
+	u8 tkl;
+	u8 token[COAP_MAX_TOKEN];
+
+	spinlock_t lock;		/* everything below */
+	u8 state;
+	struct timer_list timer;
+	unsigned long deadline;		/* daemon-timeout */
+	struct kcoap_retx retx;
+	u16 rsp_len;
+	u8 *rsp;			/* the separate response, to resend */
+};
+
+static const struct rhashtable_params kcoap_x_mid_params = {
+	.head_offset = offsetof(struct kcoap_exchange, mnode),
+	.key_offset = offsetof(struct kcoap_exchange, mkey),
+	.key_len = sizeof(struct kcoap_dedup_key),
+	.automatic_shrinking = true,
+};
+
+static void kcoap_x_free_rcu(struct rcu_head *head)
+{
+	struct kcoap_exchange *x = container_of(head, struct kcoap_exchange, rcu);
+
+	kfree(x->rsp);
+	kfree(x);
+}
+
+static void kcoap_x_put(struct kcoap_exchange *x)
+{
+	if (refcount_dec_and_test(&x->ref))
+		call_rcu(&x->rcu, kcoap_x_free_rcu);
+}
+
+static void kcoap_x_arm(struct kcoap_exchange *x, unsigned long when)
+{
+	if (!mod_timer(&x->timer, when))
+		refcount_inc(&x->ref);
+}
+
+/*
+ * The exchange is over: out of the ID table and by_mid, timer stopped
+ * (not waited for: it may be what runs this), the table's reference
+ * dropped. @x->lock held; the caller still holds a reference.
+ */
+static void kcoap_x_finish(struct kcoap_exchange *x)
+{
+	struct kcoap_daemon *d = x->d;
+
+	if (x->state == KCOAP_X_DONE)
+		return;
+	if (x->state == KCOAP_X_SEPARATE)
+		rhashtable_remove_fast(&d->by_mid, &x->mnode, kcoap_x_mid_params);
+	x->state = KCOAP_X_DONE;
+	if (timer_delete(&x->timer))
+		kcoap_x_put(x);
+	xa_erase_bh(&d->xa, x->id);
+	atomic_dec(&d->inflight);
+	kcoap_x_put(x);
+}
+
+/*
+ * Send @x its answer: @code, then @rest (options and payload, as after
+ * the token). @x->lock held, BH off. A NON request gets a NON response;
+ * a CON one a piggybacked ACK if nothing went out yet, else a separate
+ * response: CON and retransmitted if @con, else NON.
+ */
+static void kcoap_x_answer(struct kcoap_exchange *x, u8 code, const u8 *rest,
+			   u32 len, bool con, u8 *out)
+{
+	struct kcoap_net *kn = x->kn;
+	u32 n = COAP_HDR_LEN + x->tkl;
+	u8 type = COAP_TYPE_NON;
+	bool separate = false;
+	u16 mid;
+
+	if (x->state == KCOAP_X_DONE || n + len > KCOAP_REPLY_MAX)
+		return;
+	if (x->type == COAP_TYPE_CON && x->state == KCOAP_X_WAIT) {
+		type = COAP_TYPE_ACK;
+		mid = x->key.mid;
+	} else {
+		mid = kcoap_new_mid();
+		separate = x->type == COAP_TYPE_CON;
+		if (separate && con)
+			type = COAP_TYPE_CON;
+	}
+	out[0] = (COAP_VERSION << 6) | (type << 4) | x->tkl;
+	out[1] = code;
+	out[2] = mid >> 8;
+	out[3] = mid;
+	memcpy(out + COAP_HDR_LEN, x->token, x->tkl);
+	memcpy(out + n, rest, len);
+	n += len;
+
+	if (!kcoap_send(kn, &x->peer, out, n)) {
+		kcoap_stat_code(kn, code);
+		if (separate)
+			kcoap_stat_inc(kn, KCOAP_STAT_TX_SEPARATE);
+	}
+	if (x->type == COAP_TYPE_CON) {
+		/* Duplicates get the answer, piggybacked, from now on. */
+		out[0] = (COAP_VERSION << 6) | (COAP_TYPE_ACK << 4) | x->tkl;
+		out[2] = x->key.mid >> 8;
+		out[3] = x->key.mid;
+		kcoap_dedup_complete(&kn->dedup, &x->key, jiffies, out, n);
+	}
+	if (type != COAP_TYPE_CON) {
+		kcoap_x_finish(x);
+		return;
+	}
+	/* A separate CON response: kept until acknowledged (§4.2). */
+	x->rsp = kmemdup(out, n, GFP_ATOMIC | __GFP_NOWARN);
+	if (!x->rsp) {
+		kcoap_x_finish(x);
+		return;
+	}
+	x->rsp[0] = (COAP_VERSION << 6) | (COAP_TYPE_CON << 4) | x->tkl;
+	x->rsp[2] = mid >> 8;
+	x->rsp[3] = mid;
+	x->rsp_len = n;
+	x->mkey = x->key;
+	x->mkey.mid = mid;
+	if (rhashtable_insert_fast(&x->d->by_mid, &x->mnode, kcoap_x_mid_params)) {
+		kcoap_x_finish(x);
+		return;
+	}
+	x->state = KCOAP_X_SEPARATE;
+	kcoap_retx_start(&x->retx, msecs_to_jiffies(READ_ONCE(kn->cfg.ack_timeout)),
+			 get_random_u32());
+	kcoap_x_arm(x, jiffies + x->retx.timeout);
+}
+
+/* Max-Age @value (§5.10.5) as the option bytes of an answer. */
+static u32 kcoap_x_max_age(u32 value, u8 *buf)
+{
+	struct coap_builder b;
+	int n;
+
+	coap_build_init(&b, buf, 16, COAP_TYPE_ACK, COAP_CODE_SERVICE_UNAVAILABLE,
+			0, NULL, 0);
+	coap_build_opt_uint(&b, COAP_OPT_MAX_AGE, value);
+	n = coap_build_end(&b);
+	if (n < COAP_HDR_LEN)
+		return 0;
+	memmove(buf, buf + COAP_HDR_LEN, n - COAP_HDR_LEN);
+	return n - COAP_HDR_LEN;
+}
+
+static void kcoap_x_unavailable(struct kcoap_exchange *x, bool con, u8 *out)
+{
+	u8 opts[16];
+	u32 n = kcoap_x_max_age(READ_ONCE(x->kn->cfg.unavailable_max_age), opts);
+
+	kcoap_x_answer(x, COAP_CODE_SERVICE_UNAVAILABLE, opts, n, con, out);
+}
+
+/* Softirq scratch for the timer; softirqs do not nest on a CPU. */
+static DEFINE_PER_CPU(u8 [KCOAP_REPLY_MAX], kcoap_x_out);
+
+static void kcoap_x_timer(struct timer_list *t)
+{
+	struct kcoap_exchange *x = from_timer(x, t, timer);
+	struct kcoap_net *kn = x->kn;
+	u8 *out = *this_cpu_ptr(&kcoap_x_out);
+
+	spin_lock(&x->lock);
+	if (timer_pending(&x->timer))	/* re-armed meanwhile */
+		goto out;
+	switch (x->state) {
+	case KCOAP_X_WAIT:
+		/* The window passed: acknowledge now, answer later (§5.2.2). */
+		kcoap_send_empty(kn, &x->peer, COAP_TYPE_ACK, x->key.mid);
+		x->state = KCOAP_X_ACKED;
+		kcoap_x_arm(x, x->deadline);
+		break;
+	case KCOAP_X_ACKED:
+		kcoap_stat_inc(kn, KCOAP_STAT_DAEMON_TIMEOUT);
+		kcoap_x_unavailable(x, true, out);
+		break;
+	case KCOAP_X_SEPARATE:
+		if (!kcoap_retx_next(&x->retx, READ_ONCE(kn->cfg.max_retransmit))) {
+			kcoap_stat_inc(kn, KCOAP_STAT_SEPARATE_TIMEOUT);
+			kcoap_x_finish(x);
+			break;
+		}
+		if (!kcoap_send(kn, &x->peer, x->rsp, x->rsp_len))
+			kcoap_stat_inc(kn, KCOAP_STAT_TX_RETRANSMIT);
+		kcoap_x_arm(x, jiffies + x->retx.timeout);
+		break;
+	}
+out:
+	spin_unlock(&x->lock);
+	kcoap_x_put(x);		/* the timer's reference */
+}
+
+u8 kcoap_exchange_start(struct kcoap_net *kn, const struct kcoap_peer *p,
+			const struct coap_msg *req,
+			const struct kcoap_dedup_key *key, u32 now)
+{
+	struct kcoap_daemon *d = rcu_dereference(kn->daemon);
+	struct kcoap_req_desc desc = {};
+	struct kcoap_exchange *x;
+	u32 window;
+	int err;
+
+	if (!d)
+		return COAP_CODE_SERVICE_UNAVAILABLE;
+	if (req->len > d->size.slot_size)
+		return COAP_CODE_REQUEST_TOO_LARGE;
+	if (atomic_inc_return(&d->inflight) > d->max_inflight)
+		goto busy;
+	x = kzalloc(sizeof(*x), GFP_ATOMIC | __GFP_NOWARN);
+	if (!x)
+		goto busy;
+	refcount_set(&x->ref, 1);
+	x->d = d;
+	x->kn = kn;
+	x->peer = *p;
+	x->key = *key;
+	x->type = req->type;
+	x->tkl = req->tkl;
+	memcpy(x->token, coap_token(req), req->tkl);
+	spin_lock_init(&x->lock);
+	timer_setup(&x->timer, kcoap_x_timer, 0);
+	x->state = req->type == COAP_TYPE_CON ? KCOAP_X_WAIT : KCOAP_X_ACKED;
+	x->deadline = now + msecs_to_jiffies(READ_ONCE(kn->cfg.daemon_timeout));
+
+	err = xa_alloc_cyclic(&d->xa, &x->id, x, xa_limit_32b, &d->xa_next,
+			      GFP_ATOMIC | __GFP_NOWARN);
+	if (err < 0) {
+		kfree(x);
+		goto busy;
+	}
+	desc.id = x->id;
+	memcpy(desc.addr, &key->addr, sizeof(desc.addr));
+	if (p->family == AF_INET6)
+		memcpy(desc.local, &p->local.v6, sizeof(desc.local));
+	else
+		ipv6_addr_set_v4mapped(p->local.v4, (struct in6_addr *)desc.local);
+	desc.port = p->port;
+	desc.family = p->family;
+	desc.flags = p->multicast ? KCOAP_REQ_F_MULTICAST : 0;
+	desc.ifindex = p->ifindex;
+
+	/*
+	 * Under the exchange's lock, which the answer needs: the pending
+	 * dedupe entry is in place before an answer can complete it.
+	 */
+	spin_lock(&x->lock);
+	err = kcoap_ring_put(d->ring, &desc, req->data, req->len);
+	if (err) {
+		if (err == -EPROTO)
+			kcoap_stat_inc(kn, KCOAP_STAT_RING_BAD);
+		x->state = KCOAP_X_DONE;
+		spin_unlock(&x->lock);
+		xa_erase(&d->xa, x->id);
+		atomic_dec(&d->inflight);
+		kcoap_x_put(x);
+		kcoap_stat_inc(kn, KCOAP_STAT_HANDUP_REFUSED);
+		return COAP_CODE_SERVICE_UNAVAILABLE;
+	}
+	kcoap_stat_inc(kn, KCOAP_STAT_RX_HANDED_UP);
+	if (req->type == COAP_TYPE_CON)
+		kcoap_dedup_insert(&kn->dedup, key, COAP_TYPE_CON | KCOAP_DEDUP_PENDING,
+				   now, READ_ONCE(kn->cfg.dedup_con_lifetime) * HZ,
+				   NULL, 0);
+	window = READ_ONCE(kn->cfg.piggyback_window);
+	if (x->state == KCOAP_X_WAIT && !window) {
+		kcoap_send_empty(kn, p, COAP_TYPE_ACK, req->mid);
+		x->state = KCOAP_X_ACKED;
+	}
+	kcoap_x_arm(x, x->state == KCOAP_X_WAIT ?
+		    now + msecs_to_jiffies(window) : x->deadline);
+	spin_unlock(&x->lock);
+	return 0;
+
+busy:
+	atomic_dec(&d->inflight);
+	kcoap_stat_inc(kn, KCOAP_STAT_HANDUP_REFUSED);
+	return COAP_CODE_SERVICE_UNAVAILABLE;
+}
+
+/* The exchange of the pending request @mid from @p, with a reference. */
+static struct kcoap_exchange *kcoap_x_find(struct kcoap_daemon *d,
+					   const struct kcoap_peer *p, u16 mid)
+{
+	struct kcoap_dedup_key key;
+	struct kcoap_exchange *x;
+	unsigned long id;
+
+	kcoap_peer_key(&key, p, mid);
+	/* Few are in flight; a duplicate during one is rare. */
+	xa_for_each(&d->xa, id, x)
+		if (!memcmp(&x->key, &key, sizeof(key)) &&
+		    refcount_inc_not_zero(&x->ref))
+			return x;
+	return NULL;
+}
+
+void kcoap_exchange_acked(struct kcoap_net *kn, const struct kcoap_peer *p,
+			  u16 mid)
+{
+	struct kcoap_daemon *d = rcu_dereference(kn->daemon);
+	struct kcoap_exchange *x;
+
+	if (!d)
+		return;
+	x = kcoap_x_find(d, p, mid);
+	if (!x)
+		return;
+	spin_lock(&x->lock);
+	if (x->state == KCOAP_X_WAIT) {
+		/* An empty ACK went out: the answer can only be separate now. */
+		x->state = KCOAP_X_ACKED;
+		kcoap_x_arm(x, x->deadline);
+	}
+	spin_unlock(&x->lock);
+	kcoap_x_put(x);
+}
+
+bool kcoap_exchange_ack(struct kcoap_net *kn, const struct kcoap_peer *p,
+			u16 mid, bool rst)
+{
+	struct kcoap_daemon *d = rcu_dereference(kn->daemon);
+	struct kcoap_dedup_key key;
+	struct kcoap_exchange *x;
+
+	if (!d)
+		return false;
+	kcoap_peer_key(&key, p, mid);
+	x = rhashtable_lookup(&d->by_mid, &key, kcoap_x_mid_params);
+	if (!x || !refcount_inc_not_zero(&x->ref))
+		return false;
+	spin_lock(&x->lock);
+	if (x->state == KCOAP_X_SEPARATE && x->mkey.mid == mid) {
+		if (!rst)
+			kcoap_stat_inc(kn, KCOAP_STAT_RX_ACK);
+		kcoap_x_finish(x);	/* a RST ends it as well (§4.2) */
+	}
+	spin_unlock(&x->lock);
+	kcoap_x_put(x);
+	return true;
+}
+
+/* One response from the ring; BH off, under RCU. */
+static void kcoap_x_response(struct kcoap_daemon *d,
+			     const struct kcoap_rsp_desc *desc)
+{
+	struct kcoap_net *kn = d->kn;
+	struct kcoap_exchange *x;
+	u32 n;
+	int err = -EMSGSIZE;
+
+	x = xa_load(&d->xa, desc->id);
+	if (!x || !refcount_inc_not_zero(&x->ref))
+		return;		/* timed out already: too late */
+	/* What the daemon wrote must make a well-formed response. */
+	n = COAP_HDR_LEN + x->tkl + desc->data_len;
+	if (n <= KCOAP_REPLY_MAX) {
+		d->out[0] = (COAP_VERSION << 6) | (COAP_TYPE_ACK << 4) | x->tkl;
+		d->out[1] = desc->code;
+		d->out[2] = 0;
+		d->out[3] = 0;
+		memcpy(d->out + COAP_HDR_LEN, x->token, x->tkl);
+		memcpy(d->out + COAP_HDR_LEN + x->tkl, d->buf, desc->data_len);
+		err = coap_parse(d->msg, d->out, n);
+	}
+	spin_lock(&x->lock);
+	if (!err) {
+		kcoap_x_answer(x, desc->code, d->buf, desc->data_len, true, d->out);
+	} else {
+		kcoap_stat_inc(kn, KCOAP_STAT_RING_BAD);
+		kcoap_x_answer(x, COAP_CODE_INTERNAL_ERROR, NULL, 0, true, d->out);
+	}
+	spin_unlock(&x->lock);
+	kcoap_x_put(x);
+}
+
+void kcoap_exchange_responses(struct kcoap_daemon *d)
+{
+	struct kcoap_rsp_desc desc;
+	u32 i;
+	int ret = 0;
+
+	lockdep_assert_held(&d->lock);
+	/* At most one ring's worth per kick: a daemon cannot keep us here. */
+	for (i = 0; i < d->size.rsp_entries; i++) {
+		mutex_lock(&d->ring->rsp_lock);
+		ret = kcoap_ring_get(d->ring, &desc, d->buf, d->size.slot_size);
+		mutex_unlock(&d->ring->rsp_lock);
+		if (ret == 0)
+			break;
+		if (ret < 0) {
+			kcoap_stat_inc(d->kn, KCOAP_STAT_RING_BAD);
+			if (ret == -EPROTO)
+				break;
+			continue;
+		}
+		local_bh_disable();
+		rcu_read_lock();
+		kcoap_x_response(d, &desc);
+		rcu_read_unlock();
+		local_bh_enable();
+		if (i % 64 == 63)
+			cond_resched();
+	}
+	mutex_lock(&d->ring->rsp_lock);
+	kcoap_ring_rsp_done(d->ring);
+	mutex_unlock(&d->ring->rsp_lock);
+}
+
+void kcoap_exchange_fail_all(struct kcoap_daemon *d)
+{
+	struct kcoap_exchange *x;
+	unsigned long id;
+
+	lockdep_assert_held(&d->lock);
+	xa_for_each(&d->xa, id, x) {
+		if (!refcount_inc_not_zero(&x->ref))
+			continue;
+		local_bh_disable();
+		rcu_read_lock();
+		spin_lock(&x->lock);
+		if (x->state == KCOAP_X_SEPARATE)
+			kcoap_x_finish(x);	/* its answer went out already */
+		else
+			kcoap_x_unavailable(x, false, d->out);
+		spin_unlock(&x->lock);
+		rcu_read_unlock();
+		local_bh_enable();
+		/* No callback may run once the daemon is gone. */
+		if (timer_shutdown_sync(&x->timer))
+			kcoap_x_put(x);
+		kcoap_x_put(x);
+	}
+}
+
+int kcoap_exchange_init(struct kcoap_daemon *d)
+{
+	xa_init_flags(&d->xa, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
+	spin_lock_init(&d->xlock);
+	atomic_set(&d->inflight, 0);
+	return rhashtable_init(&d->by_mid, &kcoap_x_mid_params);
+}
+
+/* After kcoap_exchange_fail_all() and a grace period. */
+void kcoap_exchange_destroy(struct kcoap_daemon *d)
+{
+	WARN_ON(!xa_empty(&d->xa));
+	xa_destroy(&d->xa);
+	rhashtable_destroy(&d->by_mid);
+}

@@ -1,0 +1,117 @@
+#!/bin/bash
+# The daemon (kcoapd) behind the rings: requests on its paths go up and
+# come back piggybacked or as separate responses; duplicates are answered
+# from the dedupe cache, not handed up again; a daemon that writes garbage
+# into the rings, or is killed, leaves a kernel that answers 5.03 and
+# takes the next daemon.
+. "$(dirname "$0")/lib.sh"
+dpid=""
+trap '[ -n "$dpid" ] && kill -9 "$dpid" 2>/dev/null; netns_down; rm -rf "$work"' EXIT
+netns_up
+work=$(mktemp -d)
+KCOAPD=$KCOAP_TOP/build/userspace/kcoapd
+RINGFUZZ=$KCOAP_TOP/build/userspace/ringfuzz
+
+wait_for() { # SECONDS COMMAND...
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
+attached() { [ "$(grep -c attached "$work/kcoapd.log")" -ge "$1" ]; }
+daemon_start() { # N: the Nth attach
+	"$KCOAPD" >/dev/null 2>>"$work/kcoapd.log" &
+	dpid=$!
+	wait_for 10 attached "$1"
+}
+delta() { echo $(($(kstat "$1") - $2)); }
+: >"$work/kcoapd.log"
+
+kctl resource add /k --value cached
+r=$(raw $GW4 5683 "CON PUT 1 a1 /store/a payload=$(printf hi | xxd -p)")
+check "without a daemon its paths are unknown: 4.04" grep -q "^ACK 4.04 mid=1 " <<<"$r"
+
+check "kcoapd attaches" daemon_start 1
+r=$(raw $GW4 5683 "CON PUT 2 a2 /store/a payload=$(printf hello | xxd -p)")
+check "PUT creates: 2.01 piggybacked on the ACK" grep -q "^ACK 2.01 mid=2 token=a2" <<<"$r"
+check_eq "and GET reads it back through the daemon" \
+	"$(coap_get "coap://$GW4/store/a")" "hello"
+r=$(raw $GW4 5683 "CON PUT 3 a3 /store/a payload=$(printf world | xxd -p)")
+check "PUT again replaces: 2.04" grep -q "^ACK 2.04 mid=3 token=a3" <<<"$r"
+check_eq "over IPv6 too" "$(coap_get "coap://[$GW6]/store/a")" "world"
+r=$(raw $GW4 5683 "CON POST 4 a4 /store/list payload=$(printf item | xxd -p)")
+check "POST creates a child: 2.01 with Location-Path" \
+	grep -q "^ACK 2.01 mid=4 token=a4 o8=$(printf store | xxd -p) o8=$(printf list | xxd -p) o8=31" <<<"$r"
+check_eq "which GET finds" "$(coap_get "coap://$GW4/store/list/1")" "item"
+r=$(raw $GW4 5683 "CON DELETE 5 a5 /store/list/1" "CON GET 6 a6 /store/list/1")
+check "DELETE: 2.02, then 4.04 from the daemon" \
+	test "$(grep -c '^ACK 2.02 mid=5\|^ACK 4.04 mid=6' <<<"$r")" = 2
+check_eq "the kernel's own resources are still served by the kernel" \
+	"$(coap_get "coap://$GW4/k")" "cached"
+
+# A duplicate CON of a handed-up request: the same answer, not handed up
+# again (RFC 7252 §4.5).
+up=$(kstat rx-handed-up)
+r=$(raw $GW4 5683 "CON PUT 7 a7 /store/d payload=31" "CON PUT 7 a7 /store/d payload=31")
+check_eq "a duplicate gets the very same answer" \
+	"$(sed -n 2p <<<"$r")" "$(sed -n 1p <<<"$r")"
+check_eq "and only the first went up" "$(delta rx-handed-up "$up")" 1
+
+# A slow handler (/echo?delay=MS): an empty ACK after piggyback-window,
+# then the answer as a separate CON response (§5.2.2), acknowledged by
+# libcoap's client.
+sep=$(kstat tx-separate)
+check_eq "a slow answer still reaches coap-client" \
+	"$(coap_get "coap://$GW4/echo?delay=700")" "echo"
+check_eq "as a separate response" "$(delta tx-separate "$sep")" 1
+r=$(raw $GW4 5683 "CON GET 8 a8 /echo ?delay=400")
+check "what the client sees first is the empty ACK" grep -q "^ACK 0.00 mid=8 " <<<"$r"
+
+# A daemon that writes garbage: the kernel counts and survives it.
+kill "$dpid"
+wait "$dpid"
+dpid=""
+bad=$(kstat ring-bad)
+"$RINGFUZZ" 6 >"$work/fuzz.out" 2>&1 &
+fpid=$!
+sleep 1
+for i in $(seq 10); do
+	ip netns exec cli coap-client-notls -B 2 -m put -e x "coap://$GW4/store/f$i" >>"$work/fuzz.clients" 2>&1
+done
+wait $fpid
+check "a hostile daemon ran its course" grep -q "^kicks: [1-9]" "$work/fuzz.out"
+check "and what it wrote was rejected and counted" test "$(delta ring-bad "$bad")" -gt 0
+check_eq "the kernel still answers" "$(coap_get "coap://$GW4/k")" "cached"
+
+# SIGKILL mid-load: what was in flight gets 5.03, cached GETs go on, and
+# a new daemon serves again.
+check "kcoapd attaches again" daemon_start 2
+up=$(kstat rx-handed-up)
+ip netns exec cli coap-client-notls -B 40 "coap://$GW4/echo?delay=30000" >"$work/slow" 2>&1 &
+spid=$!
+handed_up() { [ "$(kstat rx-handed-up)" -gt "$up" ]; }
+wait_for 10 handed_up
+for i in $(seq 20); do
+	ip netns exec cli coap-client-notls -B 2 -m put -e v$i "coap://$GW4/store/l$i" >/dev/null 2>&1 &
+done
+sleep 1
+kill -9 "$dpid"
+wait "$dpid" 2>/dev/null
+dpid=""
+wait $spid
+check "the request in flight gets 5.03" grep -q "5.03" "$work/slow"
+sed 's/^/#   /' "$work/slow"
+wait
+r=$(raw $GW4 5683 "CON GET 9 a9 /store/a")
+check "with no daemon its paths get 5.03 with Max-Age" grep -q "^ACK 5.03 mid=9 .*o14=" <<<"$r"
+check_eq "cached GETs are still answered" "$(coap_get "coap://$GW4/k")" "cached"
+check "a restarted kcoapd attaches" daemon_start 3
+r=$(raw $GW4 5683 "CON PUT 10 b1 /store/a payload=$(printf again | xxd -p)")
+check "and serves again" grep -q "^ACK 2.01 mid=10 token=b1" <<<"$r"
+check_eq "GET after restart" "$(coap_get "coap://$GW4/store/a")" "again"
+kill "$dpid"
+wait "$dpid"
+dpid=""
+t_done

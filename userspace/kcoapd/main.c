@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright (C) 2026 The kcoap authors.
+ *
+ * kcoapd: attach to kcoap.ko as the namespace's daemon and serve what it
+ * hands up. One epoll loop: the ring's file (requests), a timerfd (answers
+ * that are late on purpose) and a signalfd (SIGINT, SIGTERM).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kcoap_nl.h"
+#include "kcoap_ring.h"
+#include "kcoapd.h"
+
+#define DEFAULT_CONFIG "/etc/kcoap/kcoapd.conf"
+#define MAX_LATE 1024
+
+struct late {
+	uint64_t id;
+	uint64_t due_ms;
+	struct answer a;
+};
+
+static struct late *late;
+static size_t n_late;
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: kcoapd [-c FILE] [-p PREFIX]... [-s] [-v]\n"
+		"Serve the CoAP requests kcoap.ko hands up (kcoapd(8)).\n\n"
+		"  -c, --config FILE  settings (default " DEFAULT_CONFIG " if it exists)\n"
+		"  -p, --prefix PATH  a path to serve: /a alone, /a/ and all below it\n"
+		"                     (default /store/ and /echo)\n"
+		"  -s, --syslog       log to syslog, not stderr\n"
+		"  -v, --verbose      log every request\n"
+		"  -h, --help         this help\n");
+}
+
+static void respond(struct kcoap_ring_user *r, uint64_t id, const struct answer *a)
+{
+	int err = kcoap_ring_respond(r, id, a->code, a->buf, a->len);
+
+	if (err == -ENOSPC) {
+		/* Let the kernel empty the ring, then try once more. */
+		kcoap_ring_kick(r);
+		err = kcoap_ring_respond(r, id, a->code, a->buf, a->len);
+	}
+	if (err)
+		kcoapd_log(LOG_WARNING, "response to %llu dropped: %s",
+			   (unsigned long long)id, strerror(-err));
+}
+
+static void arm(int tfd)
+{
+	struct itimerspec its = { 0 };
+	uint64_t first = UINT64_MAX, now = now_ms(), in;
+	size_t i;
+
+	for (i = 0; i < n_late; i++)
+		if (late[i].due_ms < first)
+			first = late[i].due_ms;
+	if (first != UINT64_MAX) {
+		in = first > now ? first - now : 1;
+		its.it_value.tv_sec = (time_t)(in / 1000);
+		its.it_value.tv_nsec = (long)(in % 1000) * 1000000;
+	}
+	timerfd_settime(tfd, 0, &its, NULL);
+}
+
+static void serve_requests(struct kcoap_ring_user *r, int tfd)
+{
+	const struct kcoap_req_desc *d;
+	const uint8_t *data;
+	struct coap_msg m;
+	struct answer a;
+	int err;
+
+	while ((d = kcoap_ring_peek(r, &data))) {
+		uint64_t id = d->id;
+
+		err = coap_parse(&m, data, d->data_len);
+		if (err) {
+			/* The kernel checked it already; answer anyway. */
+			a.code = COAP_CODE_BAD_REQUEST;
+			a.len = 0;
+			a.delay_ms = 0;
+		} else {
+			store_handle(&m, &a);
+		}
+		kcoapd_log(LOG_DEBUG, "request %llu: %u.%02u -> %u.%02u%s",
+			   (unsigned long long)id, m.code >> 5, m.code & 31,
+			   a.code >> 5, a.code & 31, a.delay_ms ? " (later)" : "");
+		if (a.delay_ms && n_late < MAX_LATE) {
+			late[n_late].id = id;
+			late[n_late].due_ms = now_ms() + a.delay_ms;
+			late[n_late].a = a;
+			n_late++;
+			arm(tfd);
+		} else {
+			respond(r, id, &a);
+		}
+		/* The datagram was read: its slot can go back. */
+		kcoap_ring_consume(r);
+	}
+	kcoap_ring_kick(r);
+}
+
+static void serve_late(struct kcoap_ring_user *r, int tfd)
+{
+	uint64_t now = now_ms(), ticks;
+	size_t i = 0;
+
+	if (read(tfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		kcoapd_log(LOG_WARNING, "timerfd: %s", strerror(errno));
+	while (i < n_late) {
+		if (late[i].due_ms <= now) {
+			respond(r, late[i].id, &late[i].a);
+			late[i] = late[--n_late];
+		} else {
+			i++;
+		}
+	}
+	kcoap_ring_kick(r);
+	arm(tfd);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "prefix", required_argument, NULL, 'p' },
+		{ "syslog", no_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *config = NULL;
+	struct kcoapd_config c;
+	struct kcoap_ring_params p = { 0 };
+	struct kcoap_ring_user ring;
+	struct epoll_event ev, evs[4];
+	struct kcoap_nl nl;
+	sigset_t sigs;
+	int o, err, ep, sfd, tfd, n, i;
+	bool running = true;
+
+	kcoapd_config_defaults(&c);
+	while ((o = getopt_long(argc, argv, "c:p:svh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'p':
+			if (c.n_prefixes == KCOAPD_MAX_PREFIXES || optarg[0] != '/') {
+				fprintf(stderr, "kcoapd: --prefix '%s': a path starting with '/', at most %d\n",
+					optarg, KCOAPD_MAX_PREFIXES);
+				return 2;
+			}
+			c.prefixes[c.n_prefixes++] = optarg;
+			break;
+		case 's':
+			c.syslog = true;
+			break;
+		case 'v':
+			c.verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "kcoapd: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (!config && access(DEFAULT_CONFIG, R_OK) == 0)
+		config = DEFAULT_CONFIG;
+	if (config && kcoapd_config_load(&c, config))
+		return 2;
+	if (!c.n_prefixes) {
+		c.prefixes[c.n_prefixes++] = "/store/";
+		c.prefixes[c.n_prefixes++] = "/echo";
+	}
+	kcoapd_log_init(c.syslog, c.verbose);
+	store_init(&c);
+	late = calloc(MAX_LATE, sizeof(*late));
+	if (!late)
+		return 1;
+
+	err = kcoap_nl_open(&nl);
+	if (err) {
+		kcoapd_log(LOG_ERR, "cannot reach kcoap over netlink: %s%s", strerror(-err),
+			   err == -ENOENT ? " (is the kcoap module loaded?)" : "");
+		return 1;
+	}
+	p.req_entries = c.req_entries;
+	p.rsp_entries = c.rsp_entries;
+	p.slot_size = c.slot_size;
+	p.prefixes = c.prefixes;
+	p.n_prefixes = c.n_prefixes;
+	err = kcoap_ring_attach(&nl, &ring, &p);
+	if (err) {
+		kcoapd_log(LOG_ERR, "cannot attach to kcoap: %s%s%s", strerror(-err),
+			   nl.extack[0] ? ": " : "", nl.extack);
+		return 1;
+	}
+	kcoapd_log(LOG_INFO, "attached: %u requests, %u responses, %u-byte slots; serving %s%s%s",
+		   ring.info.req_entries, ring.info.rsp_entries, ring.info.slot_size,
+		   c.prefixes[0], c.n_prefixes > 1 ? " " : "",
+		   c.n_prefixes > 1 ? c.prefixes[1] : "");
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (sfd < 0 || tfd < 0 || ep < 0) {
+		kcoapd_log(LOG_ERR, "epoll setup: %s", strerror(errno));
+		return 1;
+	}
+	ev.events = EPOLLIN;
+	ev.data.fd = ring.fd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, ring.fd, &ev);
+	ev.data.fd = sfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	ev.data.fd = tfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
+
+	/* Requests may have come between attach and now. */
+	serve_requests(&ring, tfd);
+	while (running) {
+		n = epoll_wait(ep, evs, 4, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.fd == sfd) {
+				running = false;
+			} else if (evs[i].data.fd == tfd) {
+				serve_late(&ring, tfd);
+			} else if (evs[i].events & (EPOLLHUP | EPOLLERR)) {
+				kcoapd_log(LOG_ERR, "detached by the kernel");
+				running = false;
+			} else {
+				serve_requests(&ring, tfd);
+			}
+		}
+	}
+	kcoapd_log(LOG_INFO, "detaching");
+	kcoap_ring_detach(&ring);
+	kcoap_nl_close(&nl);
+	return 0;
+}

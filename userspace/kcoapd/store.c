@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright (C) 2026 The kcoap authors.
+ *
+ * The dynamic resource store: PUT creates or replaces (2.01, 2.04), POST
+ * on a path creates a numbered child (2.01 with Location-Path), GET reads
+ * (2.05 with Content-Format and ETag), DELETE removes (2.02); unknown
+ * paths get 4.04. Bounded by store-max resources of value-max bytes
+ * (4.13 beyond, 5.03 when full). /echo answers with its payload, after
+ * ?delay=MS: a handler that is slow on purpose, for tests.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kcoapd.h"
+
+struct item {
+	char *path;
+	uint16_t ct;
+	uint32_t etag;
+	uint8_t *value;
+	size_t len;
+	unsigned long children;		/* for POST */
+};
+
+static struct item *items;
+static size_t n_items, store_max, value_max;
+static uint32_t next_etag = 0x4b430000;
+
+void store_init(const struct kcoapd_config *c)
+{
+	store_max = c->store_max;
+	value_max = c->value_max;
+	items = calloc(store_max ? store_max : 1, sizeof(*items));
+	if (!items) {
+		kcoapd_log(3, "out of memory for %zu resources", store_max);
+		exit(1);
+	}
+}
+
+void answer_begin(struct answer *a, struct coap_builder *b, uint8_t code)
+{
+	a->code = code;
+	/* Header and token are the kernel's: build after a dummy header. */
+	coap_build_init(b, a->buf, sizeof(a->buf), COAP_TYPE_ACK, code, 0, NULL, 0);
+}
+
+void answer_end(struct answer *a, struct coap_builder *b)
+{
+	int n = coap_build_end(b);
+
+	if (n < COAP_HDR_LEN) {
+		a->code = COAP_CODE_INTERNAL_ERROR;
+		a->len = 0;
+		return;
+	}
+	a->len = (size_t)n - COAP_HDR_LEN;
+	memmove(a->buf, a->buf + COAP_HDR_LEN, a->len);
+}
+
+static void answer_code(struct answer *a, uint8_t code)
+{
+	struct coap_builder b;
+
+	answer_begin(a, &b, code);
+	answer_end(a, &b);
+}
+
+/* The Uri-Path of @m as "/a/b" into @out; false if it does not fit. */
+static bool req_path(const struct coap_msg *m, char *out, size_t cap)
+{
+	const struct coap_opt *o;
+	size_t n = 0;
+
+	out[0] = 0;
+	for (o = coap_opt_find(m, COAP_OPT_URI_PATH); o; o = coap_opt_next(m, o)) {
+		if (n + 1 + o->len + 1 > cap || memchr(coap_opt_value(m, o), '/', o->len))
+			return false;
+		out[n++] = '/';
+		memcpy(out + n, coap_opt_value(m, o), o->len);
+		n += o->len;
+	}
+	if (!n)
+		out[n++] = '/';
+	out[n] = 0;
+	return true;
+}
+
+static struct item *find(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < n_items; i++)
+		if (!strcmp(items[i].path, path))
+			return &items[i];
+	return NULL;
+}
+
+static int set_value(struct item *it, const struct coap_msg *req)
+{
+	uint32_t ct = COAP_CF_TEXT_PLAIN;
+	uint8_t *v = NULL;
+
+	coap_opt_uint(req, COAP_OPT_CONTENT_FORMAT, &ct);
+	if (req->payload_len) {
+		v = malloc(req->payload_len);
+		if (!v)
+			return -1;
+		memcpy(v, req->payload, req->payload_len);
+	}
+	free(it->value);
+	it->value = v;
+	it->len = req->payload_len;
+	it->ct = (uint16_t)ct;
+	it->etag = next_etag++;
+	return 0;
+}
+
+static struct item *create(const char *path)
+{
+	struct item *it;
+
+	if (n_items == store_max)
+		return NULL;
+	it = &items[n_items];
+	memset(it, 0, sizeof(*it));
+	it->path = strdup(path);
+	if (!it->path)
+		return NULL;
+	n_items++;
+	return it;
+}
+
+static void get(const struct item *it, struct answer *a)
+{
+	struct coap_builder b;
+
+	answer_begin(a, &b, COAP_CODE_CONTENT);
+	coap_build_opt(&b, COAP_OPT_ETAG, &it->etag, sizeof(it->etag));
+	coap_build_opt_uint(&b, COAP_OPT_CONTENT_FORMAT, it->ct);
+	coap_build_payload(&b, it->value, it->len);
+	answer_end(a, &b);
+}
+
+static void post(struct item *parent, const char *path, const struct coap_msg *req,
+		 struct answer *a)
+{
+	char child[300], num[24];
+	struct coap_builder b;
+	struct item *it;
+	const char *seg;
+
+	snprintf(num, sizeof(num), "%lu", ++parent->children);
+	snprintf(child, sizeof(child), "%s/%s", strcmp(path, "/") ? path : "", num);
+	it = create(child);
+	if (!it || set_value(it, req)) {
+		answer_code(a, COAP_CODE_SERVICE_UNAVAILABLE);
+		return;
+	}
+	answer_begin(a, &b, COAP_CODE_CREATED);
+	/* Location-Path, one option per segment (§5.10.7). */
+	for (seg = child + 1; *seg;) {
+		const char *end = strchr(seg, '/');
+		size_t n = end ? (size_t)(end - seg) : strlen(seg);
+
+		coap_build_opt(&b, COAP_OPT_LOCATION_PATH, seg, n);
+		seg += n + (end ? 1 : 0);
+	}
+	answer_end(a, &b);
+}
+
+static void echo(const struct coap_msg *req, struct answer *a)
+{
+	struct coap_builder b;
+	const uint8_t *v;
+	uint16_t n;
+	char num[12];
+
+	if (coap_uri_query_find(req, "delay", &v, &n) && n < sizeof(num)) {
+		memcpy(num, v, n);
+		num[n] = 0;
+		a->delay_ms = (uint32_t)strtoul(num, NULL, 10);
+		if (a->delay_ms > 600000)
+			a->delay_ms = 600000;
+	}
+	answer_begin(a, &b, COAP_CODE_CONTENT);
+	coap_build_opt_uint(&b, COAP_OPT_CONTENT_FORMAT, COAP_CF_TEXT_PLAIN);
+	coap_build_payload(&b, req->payload_len ? req->payload : (const uint8_t *)"echo",
+			   req->payload_len ? req->payload_len : 4);
+	answer_end(a, &b);
+}
+
+void store_handle(const struct coap_msg *req, struct answer *a)
+{
+	char path[300];
+	struct item *it;
+
+	a->delay_ms = 0;
+	if (!req_path(req, path, sizeof(path))) {
+		answer_code(a, COAP_CODE_BAD_REQUEST);
+		return;
+	}
+	if (!strcmp(path, "/echo")) {
+		echo(req, a);
+		return;
+	}
+	it = find(path);
+	switch (req->code) {
+	case COAP_CODE_GET:
+		if (it)
+			get(it, a);
+		else
+			answer_code(a, COAP_CODE_NOT_FOUND);
+		break;
+	case COAP_CODE_PUT:
+		if (req->payload_len > value_max) {
+			answer_code(a, COAP_CODE_REQUEST_TOO_LARGE);
+			break;
+		}
+		if (it) {
+			answer_code(a, set_value(it, req) ? COAP_CODE_INTERNAL_ERROR :
+				    COAP_CODE_CHANGED);
+			break;
+		}
+		it = create(path);
+		if (!it)
+			answer_code(a, COAP_CODE_SERVICE_UNAVAILABLE);
+		else
+			answer_code(a, set_value(it, req) ? COAP_CODE_INTERNAL_ERROR :
+				    COAP_CODE_CREATED);
+		break;
+	case COAP_CODE_POST:
+		if (req->payload_len > value_max) {
+			answer_code(a, COAP_CODE_REQUEST_TOO_LARGE);
+			break;
+		}
+		if (!it)
+			it = create(path);
+		if (!it)
+			answer_code(a, COAP_CODE_SERVICE_UNAVAILABLE);
+		else
+			post(it, path, req, a);
+		break;
+	case COAP_CODE_DELETE:
+		if (!it) {
+			answer_code(a, COAP_CODE_NOT_FOUND);
+			break;
+		}
+		free(it->path);
+		free(it->value);
+		*it = items[--n_items];
+		answer_code(a, COAP_CODE_DELETED);
+		break;
+	default:
+		answer_code(a, COAP_CODE_METHOD_NOT_ALLOWED);
+	}
+}
