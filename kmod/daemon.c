@@ -103,30 +103,21 @@ static void kcoap_daemon_detach(struct kcoap_daemon *d)
 	kcoap_notify_daemon(kn, d->pid, KCOAP_EVENT_DETACHED);
 	d->kn = NULL;
 	wake_up_interruptible(&d->ring->wait);
+	/* Last: the namespace may go now. */
+	put_net(d->net);
+	d->net = NULL;
 }
 
 void kcoap_daemon_net_exit(struct kcoap_net *kn)
 {
-	struct kcoap_daemon *d;
+	struct kcoap_prefixes *p = rcu_dereference_protected(kn->prefixes, true);
 
-	/*
-	 * The file may outlive the namespace: detach it here; it keeps
-	 * its (now idle) rings until it is closed. The reference keeps @d
-	 * if the file is being closed meanwhile.
-	 */
-	mutex_lock(&kn->lock);
-	d = rcu_dereference_protected(kn->daemon, lockdep_is_held(&kn->lock));
-	if (d)
-		refcount_inc(&d->ref);
-	mutex_unlock(&kn->lock);
-	if (d) {
-		mutex_lock(&d->lock);
-		kcoap_daemon_detach(d);
-		mutex_unlock(&d->lock);
-		kcoap_daemon_free(d);
-	}
-	kcoap_prefixes_free(rcu_dereference_protected(kn->prefixes, true));
+	/* An attached daemon holds the namespace: none can be left. */
+	WARN_ON(rcu_access_pointer(kn->daemon));
 	RCU_INIT_POINTER(kn->prefixes, NULL);
+	/* Softirq readers may still be at it until the sockets close. */
+	if (p)
+		call_rcu(&p->rcu, kcoap_prefixes_free_rcu);
 }
 
 static struct kcoap_prefixes *kcoap_prefixes_parse(struct genl_info *info,
@@ -237,6 +228,8 @@ int kcoap_nl_daemon_attach(struct sk_buff *skb, struct genl_info *info)
 	d->max_inflight = 2 * (d->size.req_entries + d->size.rsp_entries);
 	d->pid = task_tgid_vnr(current);
 	d->kn = kn;
+	/* As a socket does: the namespace lives while the daemon is attached. */
+	d->net = get_net(genl_info_net(info));
 
 	mutex_lock(&df->lock);
 	mutex_lock(&kn->lock);
@@ -258,6 +251,7 @@ int kcoap_nl_daemon_attach(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&kn->lock);
 	mutex_unlock(&df->lock);
 	if (err) {
+		put_net(d->net);
 		kcoap_exchange_destroy(d);
 		goto out_prefixes;
 	}

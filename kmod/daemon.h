@@ -41,9 +41,10 @@ struct kcoap_daemon {
 	struct kcoap_ring_size size;
 
 	struct mutex lock;		/* attach state; one response reader */
-	spinlock_t xlock;		/* exchanges, by_mid */
+	struct net *net;		/* held while attached */
 	struct xarray xa;		/* exchange ID -> exchange */
 	u32 xa_next;
+	struct rhashtable by_key;	/* peer and request MID -> exchange */
 	struct rhashtable by_mid;	/* separate CON responses out */
 	u32 max_inflight;
 	atomic_t inflight;
@@ -74,8 +75,12 @@ bool kcoap_daemon_serves(struct kcoap_net *kn, const char *path, u32 len);
 u8 kcoap_exchange_start(struct kcoap_net *kn, const struct kcoap_peer *p,
 			const struct coap_msg *req,
 			const struct kcoap_dedup_key *key, u32 now);
-/* Softirq: a duplicate CON of a pending request got an empty ACK. */
-void kcoap_exchange_acked(struct kcoap_net *kn, const struct kcoap_peer *p,
+/*
+ * Softirq: a duplicate CON of a pending request. False if its exchange
+ * is over (its answer is in the dedupe cache now); else it got an empty
+ * ACK and will be answered separately.
+ */
+bool kcoap_exchange_acked(struct kcoap_net *kn, const struct kcoap_peer *p,
 			  u16 mid);
 /* Softirq: an empty ACK or RST; true if it was for a separate response. */
 bool kcoap_exchange_ack(struct kcoap_net *kn, const struct kcoap_peer *p,

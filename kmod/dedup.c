@@ -134,6 +134,18 @@ static void kcoap_dedup_count_stat(struct kcoap_dedup *d, enum kcoap_stat id,
  * Pop the head of @f (its lock held), take it out of the table if it is
  * still there, and free it after a grace period: a reader may still hold it.
  */
+/*
+ * @e was taken out of the table but stays in its FIFO until its turn: it
+ * no longer counts against the limit (its pop will not find it in the
+ * table, so it does not count it again), nor shows in snapshots.
+ */
+static void kcoap_dedup_gone(struct kcoap_dedup_table *t,
+			     struct kcoap_dedup_entry *e)
+{
+	WRITE_ONCE(e->type, e->type | KCOAP_DEDUP_GONE);
+	atomic_dec(&t->count);
+}
+
 static void kcoap_dedup_pop(struct kcoap_dedup_table *t,
 			    struct kcoap_dedup_fifo *f)
 {
@@ -142,8 +154,9 @@ static void kcoap_dedup_pop(struct kcoap_dedup_table *t,
 	f->head = e->next;
 	if (!f->head)
 		f->tail = NULL;
-	rhashtable_remove_fast(&t->ht, &e->node, kcoap_dedup_params);
-	atomic_dec(&t->count);
+	/* Whoever takes an entry out of the table uncounts it. */
+	if (!rhashtable_remove_fast(&t->ht, &e->node, kcoap_dedup_params))
+		atomic_dec(&t->count);
 	call_rcu(&e->rcu, kcoap_dedup_free_rcu);
 }
 
@@ -240,9 +253,10 @@ kcoap_dedup_insert(struct kcoap_dedup *d, const struct kcoap_dedup_key *key,
 		memcpy(e->reply, reply, reply_len);
 
 	old = rhashtable_lookup_get_insert_fast(&t->ht, &e->node, kcoap_dedup_params);
-	if (old && !IS_ERR(old) && kcoap_time_reached(now, READ_ONCE(old->expires))) {
+	if (old && !IS_ERR(old) && kcoap_time_reached(now, READ_ONCE(old->expires)) &&
+	    !rhashtable_remove_fast(&t->ht, &old->node, kcoap_dedup_params)) {
 		/* Expired but not yet popped: its FIFO frees it later. */
-		rhashtable_remove_fast(&t->ht, &old->node, kcoap_dedup_params);
+		kcoap_dedup_gone(t, old);
 		old = rhashtable_lookup_get_insert_fast(&t->ht, &e->node,
 							kcoap_dedup_params);
 	}
@@ -287,8 +301,9 @@ void kcoap_dedup_complete(struct kcoap_dedup *d, const struct kcoap_dedup_key *k
 	 */
 	if (rhashtable_remove_fast(&t->ht, &e->node, kcoap_dedup_params))
 		return;
-	kcoap_dedup_insert(d, key, e->type & ~KCOAP_DEDUP_PENDING, now, left,
-			   reply, reply_len);
+	kcoap_dedup_gone(t, e);
+	kcoap_dedup_insert(d, key, e->type & ~(KCOAP_DEDUP_PENDING | KCOAP_DEDUP_GONE),
+			   now, left, reply, reply_len);
 }
 
 static unsigned int kcoap_dedup_table_expire(struct kcoap_dedup_table *t, u32 now)
@@ -453,12 +468,13 @@ unsigned int kcoap_dedup_snapshot(struct kcoap_dedup *d, u32 now,
 		f = per_cpu_ptr(t->fifo, cpu);
 		spin_lock_bh(&f->lock);
 		for (e = f->head; e && n < max; e = e->next) {
-			if (kcoap_time_reached(now, e->expires))
+			if (kcoap_time_reached(now, e->expires) ||
+			    (READ_ONCE(e->type) & KCOAP_DEDUP_GONE))
 				continue;
 			out[n].key = e->key;
 			out[n].expires_ms = jiffies_to_msecs(e->expires - now);
 			out[n].reply_len = e->reply_len;
-			out[n].type = e->type & ~KCOAP_DEDUP_PENDING;
+			out[n].type = e->type & 3;	/* CON or NON */
 			n++;
 		}
 		spin_unlock_bh(&f->lock);

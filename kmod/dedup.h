@@ -57,6 +57,8 @@ struct kcoap_dedup {
  * yet. A duplicate CON gets an empty ACK meanwhile (RFC 7252 §5.2.2).
  */
 #define KCOAP_DEDUP_PENDING	0x80
+/* Out of the table, waiting in its FIFO to be freed. */
+#define KCOAP_DEDUP_GONE	0x40
 
 enum kcoap_dedup_result {
 	KCOAP_DEDUP_INSERTED,

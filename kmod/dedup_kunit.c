@@ -414,12 +414,42 @@ static void kcoap_dedup_replace_expired(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kt_lookup(d, &k, now + 20, got, sizeof(got)), 3);
 	KUNIT_EXPECT_MEMEQ(test, got, "new", 3);
 	KUNIT_EXPECT_TRUE(test, kt_found(d, &live, now + 20));
-	/* The replaced entry counts until its FIFO frees it. */
-	KUNIT_EXPECT_EQ(test, kcoap_dedup_count(d), 3);
+	/* The replaced entry waits in its FIFO, but no longer counts. */
+	KUNIT_EXPECT_EQ(test, kcoap_dedup_count(d), 2);
 	KUNIT_EXPECT_EQ(test, kcoap_dedup_expire(d, now + KT_LIFETIME + 20), 0);
 	KUNIT_EXPECT_EQ(test, kcoap_dedup_expire(d, now + 10 * KT_LIFETIME), 3);
 	KUNIT_EXPECT_EQ(test, kcoap_dedup_count(d), 0);
 	KUNIT_EXPECT_FALSE(test, kt_found(d, &k, now + 10 * KT_LIFETIME));
+}
+
+/* A request handed to the daemon: pending, then completed with its answer. */
+static void kcoap_dedup_pending(struct kunit *test)
+{
+	struct kcoap_dedup *d = kt_dedup_new(test, 64);
+	struct kcoap_dedup_key k = kt_key(7, 5683, 9);
+	const struct kcoap_dedup_entry *e;
+	u32 now = kt_now();
+	u8 type = 0, got[8];
+
+	local_bh_disable();
+	rcu_read_lock();
+	kcoap_dedup_insert(d, &k, COAP_TYPE_CON | KCOAP_DEDUP_PENDING, now,
+			   KT_LIFETIME, NULL, 0);
+	e = kcoap_dedup_lookup(d, &k, now + 1);
+	if (e)
+		type = e->type;
+	kcoap_dedup_complete(d, &k, now + 2, "answer", 6);
+	/* Only a pending entry is completed: a second answer changes nothing. */
+	kcoap_dedup_complete(d, &k, now + 3, "second", 6);
+	rcu_read_unlock();
+	local_bh_enable();
+	KUNIT_EXPECT_EQ(test, type, COAP_TYPE_CON | KCOAP_DEDUP_PENDING);
+	KUNIT_ASSERT_EQ(test, kt_lookup(d, &k, now + 4, got, sizeof(got)), 6);
+	KUNIT_EXPECT_MEMEQ(test, got, "answer", 6);
+	KUNIT_EXPECT_EQ(test, kcoap_dedup_count(d), 1);
+	/* Within the lifetime the first one had: both entries go then. */
+	KUNIT_EXPECT_EQ(test, kcoap_dedup_expire(d, now + KT_LIFETIME), 2);
+	KUNIT_EXPECT_EQ(test, kcoap_dedup_count(d), 0);
 }
 
 /* Replies around the largest cached size and beyond (kmalloc). */
@@ -544,6 +574,7 @@ static struct kunit_case kcoap_dedup_cases[] = {
 	KUNIT_CASE(kcoap_dedup_evict_at_cap),
 	KUNIT_CASE(kcoap_dedup_raced),
 	KUNIT_CASE(kcoap_dedup_replace_expired),
+	KUNIT_CASE(kcoap_dedup_pending),
 	KUNIT_CASE(kcoap_dedup_large_reply),
 	KUNIT_CASE(kcoap_dedup_resize_empties),
 	KUNIT_CASE(kcoap_dedup_snapshot_live),

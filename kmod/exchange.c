@@ -38,6 +38,7 @@ enum kcoap_x_state {
 };
 
 struct kcoap_exchange {
+	struct rhash_head knode;	/* in by_key: duplicates find it */
 	struct rhash_head mnode;	/* in by_mid while SEPARATE */
 	struct rcu_head rcu;
 	refcount_t ref;
@@ -58,6 +59,13 @@ struct kcoap_exchange {
 	struct kcoap_retx retx;
 	u16 rsp_len;
 	u8 *rsp;			/* the separate response, to resend */
+};
+
+static const struct rhashtable_params kcoap_x_key_params = {
+	.head_offset = offsetof(struct kcoap_exchange, knode),
+	.key_offset = offsetof(struct kcoap_exchange, key),
+	.key_len = sizeof(struct kcoap_dedup_key),
+	.automatic_shrinking = true,
 };
 
 static const struct rhashtable_params kcoap_x_mid_params = {
@@ -100,6 +108,7 @@ static void kcoap_x_finish(struct kcoap_exchange *x)
 		return;
 	if (x->state == KCOAP_X_SEPARATE)
 		rhashtable_remove_fast(&d->by_mid, &x->mnode, kcoap_x_mid_params);
+	rhashtable_remove_fast(&d->by_key, &x->knode, kcoap_x_key_params);
 	x->state = KCOAP_X_DONE;
 	if (timer_delete(&x->timer))
 		kcoap_x_put(x);
@@ -123,8 +132,15 @@ static void kcoap_x_answer(struct kcoap_exchange *x, u8 code, const u8 *rest,
 	bool separate = false;
 	u16 mid;
 
-	if (x->state == KCOAP_X_DONE || n + len > KCOAP_REPLY_MAX)
+	/* One answer per exchange: a late second one is dropped. */
+	if ((x->state != KCOAP_X_WAIT && x->state != KCOAP_X_ACKED) ||
+	    n + len > KCOAP_REPLY_MAX)
 		return;
+	/* RFC 7252 §8.2: no error answers to multicast requests. */
+	if (x->peer.multicast && COAP_CODE_CLASS(code) != 2) {
+		kcoap_x_finish(x);
+		return;
+	}
 	if (x->type == COAP_TYPE_CON && x->state == KCOAP_X_WAIT) {
 		type = COAP_TYPE_ACK;
 		mid = x->key.mid;
@@ -275,9 +291,21 @@ u8 kcoap_exchange_start(struct kcoap_net *kn, const struct kcoap_peer *p,
 	x->state = req->type == COAP_TYPE_CON ? KCOAP_X_WAIT : KCOAP_X_ACKED;
 	x->deadline = now + msecs_to_jiffies(READ_ONCE(kn->cfg.daemon_timeout));
 
+	/*
+	 * Locked before anyone can find it, by ID (a daemon answering
+	 * before the request is even on the ring) or by key (a duplicate):
+	 * they wait until it is all in place.
+	 */
+	spin_lock(&x->lock);
 	err = xa_alloc_cyclic(&d->xa, &x->id, x, xa_limit_32b, &d->xa_next,
 			      GFP_ATOMIC | __GFP_NOWARN);
+	if (err >= 0) {
+		err = rhashtable_insert_fast(&d->by_key, &x->knode, kcoap_x_key_params);
+		if (err)
+			xa_erase(&d->xa, x->id);
+	}
 	if (err < 0) {
+		spin_unlock(&x->lock);
 		kfree(x);
 		goto busy;
 	}
@@ -292,28 +320,27 @@ u8 kcoap_exchange_start(struct kcoap_net *kn, const struct kcoap_peer *p,
 	desc.flags = p->multicast ? KCOAP_REQ_F_MULTICAST : 0;
 	desc.ifindex = p->ifindex;
 
-	/*
-	 * Under the exchange's lock, which the answer needs: the pending
-	 * dedupe entry is in place before an answer can complete it.
-	 */
-	spin_lock(&x->lock);
 	err = kcoap_ring_put(d->ring, &desc, req->data, req->len);
 	if (err) {
 		if (err == -EPROTO)
 			kcoap_stat_inc(kn, KCOAP_STAT_RING_BAD);
-		x->state = KCOAP_X_DONE;
+		kcoap_x_finish(x);	/* drops the tables' reference */
 		spin_unlock(&x->lock);
-		xa_erase(&d->xa, x->id);
-		atomic_dec(&d->inflight);
-		kcoap_x_put(x);
 		kcoap_stat_inc(kn, KCOAP_STAT_HANDUP_REFUSED);
 		return COAP_CODE_SERVICE_UNAVAILABLE;
 	}
 	kcoap_stat_inc(kn, KCOAP_STAT_RX_HANDED_UP);
+	/*
+	 * Remembered now, so a duplicate is not handed up again: a CON's
+	 * entry is pending until the answer completes it (§4.5).
+	 */
 	if (req->type == COAP_TYPE_CON)
 		kcoap_dedup_insert(&kn->dedup, key, COAP_TYPE_CON | KCOAP_DEDUP_PENDING,
 				   now, READ_ONCE(kn->cfg.dedup_con_lifetime) * HZ,
 				   NULL, 0);
+	else
+		kcoap_dedup_insert(&kn->dedup, key, COAP_TYPE_NON, now,
+				   READ_ONCE(kn->cfg.dedup_non_lifetime) * HZ, NULL, 0);
 	window = READ_ONCE(kn->cfg.piggyback_window);
 	if (x->state == KCOAP_X_WAIT && !window) {
 		kcoap_send_empty(kn, p, COAP_TYPE_ACK, req->mid);
@@ -330,42 +357,37 @@ busy:
 	return COAP_CODE_SERVICE_UNAVAILABLE;
 }
 
-/* The exchange of the pending request @mid from @p, with a reference. */
-static struct kcoap_exchange *kcoap_x_find(struct kcoap_daemon *d,
-					   const struct kcoap_peer *p, u16 mid)
-{
-	struct kcoap_dedup_key key;
-	struct kcoap_exchange *x;
-	unsigned long id;
-
-	kcoap_peer_key(&key, p, mid);
-	/* Few are in flight; a duplicate during one is rare. */
-	xa_for_each(&d->xa, id, x)
-		if (!memcmp(&x->key, &key, sizeof(key)) &&
-		    refcount_inc_not_zero(&x->ref))
-			return x;
-	return NULL;
-}
-
-void kcoap_exchange_acked(struct kcoap_net *kn, const struct kcoap_peer *p,
+bool kcoap_exchange_acked(struct kcoap_net *kn, const struct kcoap_peer *p,
 			  u16 mid)
 {
 	struct kcoap_daemon *d = rcu_dereference(kn->daemon);
+	struct kcoap_dedup_key key;
 	struct kcoap_exchange *x;
+	bool done = false;
 
 	if (!d)
-		return;
-	x = kcoap_x_find(d, p, mid);
-	if (!x)
-		return;
+		return false;
+	kcoap_peer_key(&key, p, mid);
+	x = rhashtable_lookup(&d->by_key, &key, kcoap_x_key_params);
+	if (!x || !refcount_inc_not_zero(&x->ref))
+		return false;
 	spin_lock(&x->lock);
-	if (x->state == KCOAP_X_WAIT) {
-		/* An empty ACK went out: the answer can only be separate now. */
-		x->state = KCOAP_X_ACKED;
-		kcoap_x_arm(x, x->deadline);
+	/*
+	 * Under the lock, so that the empty ACK cannot overtake an answer
+	 * piggybacked with the same MID: after an empty ACK, the answer can
+	 * only be separate (§5.2.2).
+	 */
+	if (x->state == KCOAP_X_WAIT || x->state == KCOAP_X_ACKED) {
+		kcoap_send_empty(kn, p, COAP_TYPE_ACK, mid);
+		if (x->state == KCOAP_X_WAIT) {
+			x->state = KCOAP_X_ACKED;
+			kcoap_x_arm(x, x->deadline);
+		}
+		done = true;
 	}
 	spin_unlock(&x->lock);
 	kcoap_x_put(x);
+	return done;
 }
 
 bool kcoap_exchange_ack(struct kcoap_net *kn, const struct kcoap_peer *p,
@@ -394,19 +416,21 @@ bool kcoap_exchange_ack(struct kcoap_net *kn, const struct kcoap_peer *p,
 
 /* One response from the ring; BH off, under RCU. */
 static void kcoap_x_response(struct kcoap_daemon *d,
-			     const struct kcoap_rsp_desc *desc)
+			     const struct kcoap_rsp_desc *desc, bool bad)
 {
 	struct kcoap_net *kn = d->kn;
 	struct kcoap_exchange *x;
 	u32 n;
 	int err = -EMSGSIZE;
 
-	x = xa_load(&d->xa, desc->id);
+	if (bad)
+		kcoap_stat_inc(kn, KCOAP_STAT_RING_BAD);
+	x = desc->id <= U32_MAX ? xa_load(&d->xa, desc->id) : NULL;
 	if (!x || !refcount_inc_not_zero(&x->ref))
 		return;		/* timed out already: too late */
 	/* What the daemon wrote must make a well-formed response. */
 	n = COAP_HDR_LEN + x->tkl + desc->data_len;
-	if (n <= KCOAP_REPLY_MAX) {
+	if (!bad && n <= KCOAP_REPLY_MAX) {
 		d->out[0] = (COAP_VERSION << 6) | (COAP_TYPE_ACK << 4) | x->tkl;
 		d->out[1] = desc->code;
 		d->out[2] = 0;
@@ -419,7 +443,8 @@ static void kcoap_x_response(struct kcoap_daemon *d,
 	if (!err) {
 		kcoap_x_answer(x, desc->code, d->buf, desc->data_len, true, d->out);
 	} else {
-		kcoap_stat_inc(kn, KCOAP_STAT_RING_BAD);
+		if (!bad)
+			kcoap_stat_inc(kn, KCOAP_STAT_RING_BAD);
 		kcoap_x_answer(x, COAP_CODE_INTERNAL_ERROR, NULL, 0, true, d->out);
 	}
 	spin_unlock(&x->lock);
@@ -440,15 +465,14 @@ void kcoap_exchange_responses(struct kcoap_daemon *d)
 		mutex_unlock(&d->ring->rsp_lock);
 		if (ret == 0)
 			break;
-		if (ret < 0) {
+		if (ret == -EPROTO) {
 			kcoap_stat_inc(d->kn, KCOAP_STAT_RING_BAD);
-			if (ret == -EPROTO)
-				break;
-			continue;
+			break;
 		}
+		/* A bad entry: if its ID is an exchange's, that gets 5.00. */
 		local_bh_disable();
 		rcu_read_lock();
-		kcoap_x_response(d, &desc);
+		kcoap_x_response(d, &desc, ret < 0);
 		rcu_read_unlock();
 		local_bh_enable();
 		if (i % 64 == 63)
@@ -459,15 +483,31 @@ void kcoap_exchange_responses(struct kcoap_daemon *d)
 	mutex_unlock(&d->ring->rsp_lock);
 }
 
+/* The exchange at or after *id, with a reference; NULL past the last. */
+static struct kcoap_exchange *kcoap_x_next(struct kcoap_daemon *d,
+					   unsigned long *id)
+{
+	struct kcoap_exchange *x;
+
+	rcu_read_lock();
+	for (;;) {
+		x = xa_find(&d->xa, id, ULONG_MAX, XA_PRESENT);
+		if (!x || refcount_inc_not_zero(&x->ref))
+			break;
+		(*id)++;	/* being freed: the next one */
+	}
+	rcu_read_unlock();
+	return x;
+}
+
 void kcoap_exchange_fail_all(struct kcoap_daemon *d)
 {
 	struct kcoap_exchange *x;
-	unsigned long id;
+	unsigned long id = 0;
 
 	lockdep_assert_held(&d->lock);
-	xa_for_each(&d->xa, id, x) {
-		if (!refcount_inc_not_zero(&x->ref))
-			continue;
+	while ((x = kcoap_x_next(d, &id))) {
+		id++;
 		local_bh_disable();
 		rcu_read_lock();
 		spin_lock(&x->lock);
@@ -487,10 +527,17 @@ void kcoap_exchange_fail_all(struct kcoap_daemon *d)
 
 int kcoap_exchange_init(struct kcoap_daemon *d)
 {
+	int err;
+
 	xa_init_flags(&d->xa, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
-	spin_lock_init(&d->xlock);
 	atomic_set(&d->inflight, 0);
-	return rhashtable_init(&d->by_mid, &kcoap_x_mid_params);
+	err = rhashtable_init(&d->by_key, &kcoap_x_key_params);
+	if (err)
+		return err;
+	err = rhashtable_init(&d->by_mid, &kcoap_x_mid_params);
+	if (err)
+		rhashtable_destroy(&d->by_key);
+	return err;
 }
 
 /* After kcoap_exchange_fail_all() and a grace period. */
@@ -499,4 +546,5 @@ void kcoap_exchange_destroy(struct kcoap_daemon *d)
 	WARN_ON(!xa_empty(&d->xa));
 	xa_destroy(&d->xa);
 	rhashtable_destroy(&d->by_mid);
+	rhashtable_destroy(&d->by_key);
 }

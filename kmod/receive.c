@@ -96,13 +96,15 @@ static void kcoap_request(struct kcoap_net *kn, const struct kcoap_peer *p,
 		kcoap_stat_inc(kn, KCOAP_STAT_RX_DUPLICATE);
 		if (req->type != COAP_TYPE_CON)
 			return;
-		if (dup->type & KCOAP_DEDUP_PENDING) {
-			/* With the daemon: acknowledged, answered later (§5.2.2). */
-			kcoap_send_empty(kn, p, COAP_TYPE_ACK, req->mid);
-			kcoap_exchange_acked(kn, p, req->mid);
-		} else if (dup->reply_len) {
+		/* With the daemon: acknowledged, answered later (§5.2.2). */
+		if ((dup->type & KCOAP_DEDUP_PENDING) &&
+		    kcoap_exchange_acked(kn, p, req->mid))
+			return;
+		/* Answered meanwhile: the entry has the answer now. */
+		if (dup->type & KCOAP_DEDUP_PENDING)
+			dup = kcoap_dedup_lookup(&kn->dedup, &key, now);
+		if (dup && !(dup->type & KCOAP_DEDUP_PENDING) && dup->reply_len)
 			kcoap_send(kn, p, dup->reply, dup->reply_len);
-		}
 		return;
 	}
 	kcoap_stat_inc(kn, KCOAP_STAT_RX_REQUESTS);

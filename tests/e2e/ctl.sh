@@ -190,7 +190,7 @@ check "usage errors exit 2 and name the argument" usage_errors
 all_help() {
 	local c
 	for c in "resource add" "resource set" "resource del" "resource show" stats \
-		"config show" "config set" observers peers monitor; do
+		"config show" "config set" observers peers monitor daemon; do
 		# shellcheck disable=SC2086 # the command's words
 		"$K" $c --help | grep -q "^Usage: kcoapctl $c" || { echo "#   $c --help"; return 1; }
 	done

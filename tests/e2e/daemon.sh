@@ -34,6 +34,9 @@ r=$(raw $GW4 5683 "CON PUT 1 a1 /store/a payload=$(printf hi | xxd -p)")
 check "without a daemon its paths are unknown: 4.04" grep -q "^ACK 4.04 mid=1 " <<<"$r"
 
 check "kcoapd attaches" daemon_start 1
+r=$(kctl daemon)
+check "kcoapctl daemon shows it with its paths" \
+	bash -c "grep -q '^pid  *$dpid\$' <<<'$r' && grep -q '^prefix  */store/\$' <<<'$r'"
 r=$(raw $GW4 5683 "CON PUT 2 a2 /store/a payload=$(printf hello | xxd -p)")
 check "PUT creates: 2.01 piggybacked on the ACK" grep -q "^ACK 2.01 mid=2 token=a2" <<<"$r"
 check_eq "and GET reads it back through the daemon" \
@@ -107,6 +110,13 @@ wait
 r=$(raw $GW4 5683 "CON GET 9 a9 /store/a")
 check "with no daemon its paths get 5.03 with Max-Age" grep -q "^ACK 5.03 mid=9 .*o14=" <<<"$r"
 check_eq "cached GETs are still answered" "$(coap_get "coap://$GW4/k")" "cached"
+no_daemon() {
+	local out rc
+	out=$(kctl daemon 2>&1)
+	rc=$?
+	[ $rc = 1 ] && grep -q "no daemon is attached" <<<"$out"
+}
+check "kcoapctl daemon: none attached, exit 1 and says so" no_daemon
 check "a restarted kcoapd attaches" daemon_start 3
 r=$(raw $GW4 5683 "CON PUT 10 b1 /store/a payload=$(printf again | xxd -p)")
 check "and serves again" grep -q "^ACK 2.01 mid=10 token=b1" <<<"$r"

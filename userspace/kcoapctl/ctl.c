@@ -148,7 +148,7 @@ int ctl_help(const struct command *cmd)
 static const struct command *const commands[] = {
 	&cmd_resource_add, &cmd_resource_set, &cmd_resource_del,
 	&cmd_resource_show, &cmd_stats, &cmd_config_show, &cmd_config_set,
-	&cmd_observers, &cmd_peers, &cmd_monitor,
+	&cmd_observers, &cmd_peers, &cmd_monitor, &cmd_daemon,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -94,6 +94,43 @@ static int print_observer_event(const struct monitor *m,
 	return 0;
 }
 
+static int print_daemon_event(const struct monitor *m,
+			      const struct nlmsghdr *nlh)
+{
+	struct genlmsghdr *g = nlmsg_data(nlh);
+	uint32_t pid = 0, event = 0;
+	bool has_event = false;
+	struct nlattr *a;
+	char buf[16];
+	const char *ev;
+	struct json j;
+	int rem;
+
+	nla_for_each_attr(a, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), rem) {
+		if (nla_len(a) < 4)
+			continue;
+		if (nla_type(a) == KCOAP_A_DAEMON_PID)
+			pid = nla_get_u32(a);
+		else if (nla_type(a) == KCOAP_A_DAEMON_EVENT) {
+			event = nla_get_u32(a);
+			has_event = true;
+		}
+	}
+	ev = event_label(has_event, event, buf, sizeof(buf));
+	if (m->json) {
+		json_init(&j, stdout);
+		json_object_begin(&j);
+		json_kv_string(&j, "type", "daemon");
+		json_kv_string(&j, "event", ev);
+		json_kv_uint(&j, "pid", pid);
+		json_object_end(&j);
+		json_end(&j);
+	} else {
+		printf("daemon %s pid %u\n", ev, pid);
+	}
+	return 0;
+}
+
 static int print_event(struct nlmsghdr *nlh, void *arg)
 {
 	const struct monitor *m = arg;
@@ -104,6 +141,8 @@ static int print_event(struct nlmsghdr *nlh, void *arg)
 		err = print_resource_event(m, nlh);
 	else if (cmd == KCOAP_CMD_OBSERVER_NTF)
 		err = print_observer_event(m, nlh);
+	else if (cmd == KCOAP_CMD_DAEMON_NTF)
+		err = print_daemon_event(m, nlh);
 	else if (m->json)
 		printf("{\"type\":\"unknown\",\"cmd\":%u}\n", cmd);
 	else
