@@ -22,12 +22,13 @@ wait_for() { # SECONDS COMMAND...
 }
 attached() { [ "$(grep -c attached "$work/kcoapd.log")" -ge "$1" ]; }
 daemon_start() { # N: the Nth attach
-	"$KCOAPD" >/dev/null 2>>"$work/kcoapd.log" &
+	"$KCOAPD" -c "$work/kcoapd.conf" >/dev/null 2>>"$work/kcoapd.log" &
 	dpid=$!
 	wait_for 10 attached "$1"
 }
 delta() { echo $(($(kstat "$1") - $2)); }
 : >"$work/kcoapd.log"
+printf 'prefix /store/\nprefix /echo\nvalue-max 262144  # 256 KiB\n' >"$work/kcoapd.conf"
 
 kctl resource add /k --value cached
 r=$(raw $GW4 5683 "CON PUT 1 a1 /store/a payload=$(printf hi | xxd -p)")
@@ -53,6 +54,25 @@ check "DELETE: 2.02, then 4.04 from the daemon" \
 	test "$(grep -c '^ACK 2.02 mid=5\|^ACK 4.04 mid=6' <<<"$r")" = 2
 check_eq "the kernel's own resources are still served by the kernel" \
 	"$(coap_get "coap://$GW4/k")" "cached"
+
+# Block1 uploads (RFC 7959 §2.5), reassembled by kcoapd: 200 KB up in
+# 1024-byte blocks, back in Block2 blocks; too large gets 4.13 with Size1;
+# a block out of order gets 4.08.
+head -c 204800 /dev/urandom >"$work/up"
+ip netns exec cli coap-client-notls -B 30 -b 1024 -m put -f "$work/up" \
+	"coap://$GW4/store/upload" >"$work/up.out" 2>&1
+check "a 200 KB PUT in 1024-byte Block1 blocks is accepted" test ! -s "$work/up.out"
+coap_get -B 30 -o "$work/down" "coap://$GW4/store/upload" >/dev/null
+check "and reads back whole in Block2 blocks" cmp -s "$work/up" "$work/down"
+head -c 300000 /dev/urandom >"$work/big"
+ip netns exec cli coap-client-notls -B 30 -b 1024 -m put -f "$work/big" \
+	"coap://$GW4/store/toobig" >"$work/big.out" 2>&1
+check "a body over value-max gets 4.13" grep -q "4.13" "$work/big.out"
+r=$(raw $GW4 5683 "CON PUT 20 c1 /store/gap o27=#$(((3 << 4) | 0x8 | 2)) payload=$(head -c 64 /dev/zero | xxd -p | tr -d '\n')")
+check "a block out of order gets 4.08" grep -q "^ACK 4.08 mid=20 " <<<"$r"
+r=$(raw $GW4 5683 "CON PUT 21 c2 /store/s o60=#999999 o27=#$((0x8 | 2)) payload=$(head -c 64 /dev/zero | xxd -p | tr -d '\n')")
+check "Size1 over value-max gets 4.13 with the Size1 that fits" \
+	grep -q "^ACK 4.13 mid=21 .*o60=040000" <<<"$r"
 
 # A duplicate CON of a handed-up request: the same answer, not handed up
 # again (RFC 7252 §4.5).

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/kcoap_ring.h>
+
 #include "coap.h"
 
 #define KCOAPD_MAX_PREFIXES 16
@@ -47,7 +49,25 @@ struct answer {
 
 /* store.c: the dynamic resource store, and the /echo diagnostic. */
 void store_init(const struct kcoapd_config *c);
-void store_handle(const struct coap_msg *req, struct answer *a);
+void store_handle(const struct kcoap_req_desc *d, const struct coap_msg *req,
+		  struct answer *a);
+
+/* upload.c: Block1 reassembly (RFC 7959 §2.5). */
+struct upload_body {
+	const uint8_t *data;
+	size_t len;
+	void *handle;
+};
+
+/*
+ * Block @blk of a PUT or POST to @path from the client of @d. 0: the body
+ * is complete in @body (apply it, answer with Block1 echoed, then
+ * upload_done()); 1: a 2.31 Continue is in @a; -1: an error is in @a.
+ */
+int upload_block(const struct kcoap_req_desc *d, const char *path,
+		 const struct coap_msg *req, const struct coap_block *blk,
+		 size_t max, struct answer *a, struct upload_body *body);
+void upload_done(struct upload_body *body);
 
 /* Build helpers: an answer with @code, options added by the caller. */
 void answer_begin(struct answer *a, struct coap_builder *b, uint8_t code);

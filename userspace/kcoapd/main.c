@@ -105,7 +105,7 @@ static void serve_requests(struct kcoap_ring_user *r, int tfd)
 			a.len = 0;
 			a.delay_ms = 0;
 		} else {
-			store_handle(&m, &a);
+			store_handle(d, &m, &a);
 		}
 		kcoapd_log(LOG_DEBUG, "request %llu: %u.%02u -> %u.%02u%s",
 			   (unsigned long long)id, m.code >> 5, m.code & 31,

@@ -6,8 +6,10 @@
  * on a path creates a numbered child (2.01 with Location-Path), GET reads
  * (2.05 with Content-Format and ETag), DELETE removes (2.02); unknown
  * paths get 4.04. Bounded by store-max resources of value-max bytes
- * (4.13 beyond, 5.03 when full). /echo answers with its payload, after
- * ?delay=MS: a handler that is slow on purpose, for tests.
+ * (4.13 beyond, 5.03 when full). Bodies may come in Block1 blocks
+ * (upload.c); values larger than a block go out in Block2 blocks (RFC
+ * 7959 §2.4). /echo answers with its payload, after ?delay=MS: a handler
+ * that is slow on purpose, for tests.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,21 +99,28 @@ static struct item *find(const char *path)
 	return NULL;
 }
 
-static int set_value(struct item *it, const struct coap_msg *req)
+/* The body of the request: its payload, or a reassembled Block1 upload. */
+struct body {
+	const uint8_t *data;
+	size_t len;
+};
+
+static int set_value(struct item *it, const struct coap_msg *req,
+		     const struct body *body)
 {
 	uint32_t ct = COAP_CF_TEXT_PLAIN;
 	uint8_t *v = NULL;
 
 	coap_opt_uint(req, COAP_OPT_CONTENT_FORMAT, &ct);
-	if (req->payload_len) {
-		v = malloc(req->payload_len);
+	if (body->len) {
+		v = malloc(body->len);
 		if (!v)
 			return -1;
-		memcpy(v, req->payload, req->payload_len);
+		memcpy(v, body->data, body->len);
 	}
 	free(it->value);
 	it->value = v;
-	it->len = req->payload_len;
+	it->len = body->len;
 	it->ct = (uint16_t)ct;
 	it->etag = next_etag++;
 	return 0;
@@ -132,18 +141,49 @@ static struct item *create(const char *path)
 	return it;
 }
 
-static void get(const struct item *it, struct answer *a)
+/* GET: the value, or the block of it asked for (Block2, §2.4). */
+static void get(const struct item *it, const struct coap_msg *req, struct answer *a)
 {
+	struct coap_block blk = { .num = 0, .szx = 6 };
 	struct coap_builder b;
+	bool asked;
+	uint32_t off, n;
+	int err;
 
+	err = coap_block_get(req, COAP_OPT_BLOCK2, &blk);
+	asked = !err;
+	if (err && err != -COAP_ERR_NOENT) {
+		answer_code(a, COAP_CODE_BAD_REQUEST);
+		return;
+	}
+	if (coap_block_window(&blk, 6, (uint32_t)it->len, &off, &n)) {
+		answer_code(a, COAP_CODE_BAD_OPTION);
+		return;
+	}
 	answer_begin(a, &b, COAP_CODE_CONTENT);
 	coap_build_opt(&b, COAP_OPT_ETAG, &it->etag, sizeof(it->etag));
 	coap_build_opt_uint(&b, COAP_OPT_CONTENT_FORMAT, it->ct);
-	coap_build_payload(&b, it->value, it->len);
+	if (asked || blk.more || blk.num)
+		coap_build_block(&b, COAP_OPT_BLOCK2, &blk);
+	if (coap_opt_find(req, COAP_OPT_SIZE2))
+		coap_build_opt_uint(&b, COAP_OPT_SIZE2, (uint32_t)it->len);
+	coap_build_payload(&b, it->value ? it->value + off : NULL, n);
+	answer_end(a, &b);
+}
+
+/* A short answer with Block1 echoed when the body came in blocks. */
+static void answer_block1(struct answer *a, uint8_t code, const struct coap_block *blk)
+{
+	struct coap_builder b;
+
+	answer_begin(a, &b, code);
+	if (blk)
+		coap_build_block(&b, COAP_OPT_BLOCK1, blk);
 	answer_end(a, &b);
 }
 
 static void post(struct item *parent, const char *path, const struct coap_msg *req,
+		 const struct body *body, const struct coap_block *blk1,
 		 struct answer *a)
 {
 	char child[300], num[24];
@@ -154,11 +194,13 @@ static void post(struct item *parent, const char *path, const struct coap_msg *r
 	snprintf(num, sizeof(num), "%lu", ++parent->children);
 	snprintf(child, sizeof(child), "%s/%s", strcmp(path, "/") ? path : "", num);
 	it = create(child);
-	if (!it || set_value(it, req)) {
+	if (!it || set_value(it, req, body)) {
 		answer_code(a, COAP_CODE_SERVICE_UNAVAILABLE);
 		return;
 	}
 	answer_begin(a, &b, COAP_CODE_CREATED);
+	if (blk1)
+		coap_build_block(&b, COAP_OPT_BLOCK1, blk1);
 	/* Location-Path, one option per segment (§5.10.7). */
 	for (seg = child + 1; *seg;) {
 		const char *end = strchr(seg, '/');
@@ -191,10 +233,15 @@ static void echo(const struct coap_msg *req, struct answer *a)
 	answer_end(a, &b);
 }
 
-void store_handle(const struct coap_msg *req, struct answer *a)
+void store_handle(const struct kcoap_req_desc *d, const struct coap_msg *req,
+		  struct answer *a)
 {
+	struct upload_body up = { 0 };
+	struct coap_block blk1, *b1 = NULL;
+	struct body body = { req->payload, req->payload_len };
 	char path[300];
 	struct item *it;
+	int err;
 
 	a->delay_ms = 0;
 	if (!req_path(req, path, sizeof(path))) {
@@ -205,42 +252,52 @@ void store_handle(const struct coap_msg *req, struct answer *a)
 		echo(req, a);
 		return;
 	}
+	if (req->code == COAP_CODE_PUT || req->code == COAP_CODE_POST) {
+		err = coap_block_get(req, COAP_OPT_BLOCK1, &blk1);
+		if (err && err != -COAP_ERR_NOENT) {
+			answer_code(a, COAP_CODE_BAD_REQUEST);
+			return;
+		}
+		if (!err) {
+			/* A block of a larger body: 2.31 until the last one. */
+			if (upload_block(d, path, req, &blk1, value_max, a, &up))
+				return;
+			body.data = up.data;
+			body.len = up.len;
+			b1 = &blk1;
+		} else if (req->payload_len > value_max) {
+			answer_code(a, COAP_CODE_REQUEST_TOO_LARGE);
+			return;
+		}
+	}
 	it = find(path);
 	switch (req->code) {
 	case COAP_CODE_GET:
 		if (it)
-			get(it, a);
+			get(it, req, a);
 		else
 			answer_code(a, COAP_CODE_NOT_FOUND);
 		break;
 	case COAP_CODE_PUT:
-		if (req->payload_len > value_max) {
-			answer_code(a, COAP_CODE_REQUEST_TOO_LARGE);
-			break;
-		}
 		if (it) {
-			answer_code(a, set_value(it, req) ? COAP_CODE_INTERNAL_ERROR :
-				    COAP_CODE_CHANGED);
+			answer_block1(a, set_value(it, req, &body) ? COAP_CODE_INTERNAL_ERROR :
+				      COAP_CODE_CHANGED, b1);
 			break;
 		}
 		it = create(path);
 		if (!it)
 			answer_code(a, COAP_CODE_SERVICE_UNAVAILABLE);
 		else
-			answer_code(a, set_value(it, req) ? COAP_CODE_INTERNAL_ERROR :
-				    COAP_CODE_CREATED);
+			answer_block1(a, set_value(it, req, &body) ? COAP_CODE_INTERNAL_ERROR :
+				      COAP_CODE_CREATED, b1);
 		break;
 	case COAP_CODE_POST:
-		if (req->payload_len > value_max) {
-			answer_code(a, COAP_CODE_REQUEST_TOO_LARGE);
-			break;
-		}
 		if (!it)
 			it = create(path);
 		if (!it)
 			answer_code(a, COAP_CODE_SERVICE_UNAVAILABLE);
 		else
-			post(it, path, req, a);
+			post(it, path, req, &body, b1, a);
 		break;
 	case COAP_CODE_DELETE:
 		if (!it) {
@@ -255,4 +312,5 @@ void store_handle(const struct coap_msg *req, struct answer *a)
 	default:
 		answer_code(a, COAP_CODE_METHOD_NOT_ALLOWED);
 	}
+	upload_done(&up);
 }
