@@ -548,3 +548,7 @@ void kcoap_exchange_destroy(struct kcoap_daemon *d)
 	rhashtable_destroy(&d->by_mid);
 	rhashtable_destroy(&d->by_key);
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "exchange_kunit.c"
+#endif
