@@ -40,8 +40,12 @@ check "kcoapctl daemon shows it with its paths" \
 	bash -c "grep -q '^pid  *$dpid\$' <<<'$r' && grep -q '^prefix  */store/\$' <<<'$r'"
 r=$(raw $GW4 5683 "CON PUT 2 a2 /store/a payload=$(printf hello | xxd -p)")
 check "PUT creates: 2.01 piggybacked on the ACK" grep -q "^ACK 2.01 mid=2 token=a2" <<<"$r"
-check_eq "and GET reads it back through the daemon" \
-	"$(coap_get "coap://$GW4/store/a")" "hello"
+up=$(kstat rx-handed-up)
+check_eq "and GET reads it back" "$(coap_get "coap://$GW4/store/a")" "hello"
+check_eq "from the kernel's table, where kcoapd pushed it: not handed up" \
+	"$(delta rx-handed-up "$up")" 0
+check "kcoapctl resource show lists it, observable" \
+	bash -c "$KCOAPCTL resource show --json /store/a | grep -q '\"obs\":true'"
 r=$(raw $GW4 5683 "CON PUT 3 a3 /store/a payload=$(printf world | xxd -p)")
 check "PUT again replaces: 2.04" grep -q "^ACK 2.04 mid=3 token=a3" <<<"$r"
 check_eq "over IPv6 too" "$(coap_get "coap://[$GW6]/store/a")" "world"
@@ -49,6 +53,16 @@ r=$(raw $GW4 5683 "CON POST 4 a4 /store/list payload=$(printf item | xxd -p)")
 check "POST creates a child: 2.01 with Location-Path" \
 	grep -q "^ACK 2.01 mid=4 token=a4 o8=$(printf store | xxd -p) o8=$(printf list | xxd -p) o8=31" <<<"$r"
 check_eq "which GET finds" "$(coap_get "coap://$GW4/store/list/1")" "item"
+# An observer of a store resource hears of every PUT: the kernel fans the
+# pushed values out.
+ip netns exec cli coap-client-notls -s 8 -B 10 "coap://$GW4/store/a" >"$work/obs" 2>&1 &
+opid=$!
+heard() { grep -q "$1" "$work/obs"; }
+wait_for 10 heard world
+raw $GW4 5683 "CON PUT 40 f1 /store/a payload=$(printf changed | xxd -p)" >/dev/null
+check "an observer of /store/a hears a PUT to it" wait_for 10 heard changed
+kill $opid 2>/dev/null
+wait $opid 2>/dev/null
 r=$(raw $GW4 5683 "CON DELETE 5 a5 /store/list/1" "CON GET 6 a6 /store/list/1")
 check "DELETE: 2.02, then 4.04 from the daemon" \
 	test "$(grep -c '^ACK 2.02 mid=5\|^ACK 4.04 mid=6' <<<"$r")" = 2
@@ -127,8 +141,10 @@ wait $spid
 check "the request in flight gets 5.03" grep -q "5.03" "$work/slow"
 sed 's/^/#   /' "$work/slow"
 wait
-r=$(raw $GW4 5683 "CON GET 9 a9 /store/a")
+r=$(raw $GW4 5683 "CON GET 9 a9 /store/never")
 check "with no daemon its paths get 5.03 with Max-Age" grep -q "^ACK 5.03 mid=9 .*o14=" <<<"$r"
+check_eq "what it pushed is still served from the kernel" \
+	"$(coap_get "coap://$GW4/store/a")" "changed"
 check_eq "cached GETs are still answered" "$(coap_get "coap://$GW4/k")" "cached"
 no_daemon() {
 	local out rc

@@ -25,6 +25,7 @@ struct kcoapd_config {
 	size_t value_max;		/* bytes of one value */
 	bool syslog;
 	bool verbose;
+	bool no_push;			/* keep the store out of the kernel */
 };
 
 /* config.c: KEY VALUE lines of @path into @c; an error names the line. */
@@ -51,6 +52,12 @@ struct answer {
 void store_init(const struct kcoapd_config *c);
 void store_handle(const struct kcoap_req_desc *d, const struct coap_msg *req,
 		  struct answer *a);
+
+/* kernel.c: the store's resources in the kernel's table (netlink). */
+struct kcoap_nl;
+void kernel_push_init(struct kcoap_nl *nl);
+void kernel_push(const char *path, uint16_t ct, const uint8_t *value, size_t len);
+void kernel_drop(const char *path);
 
 /* upload.c: Block1 reassembly (RFC 7959 §2.5). */
 struct upload_body {

@@ -46,12 +46,14 @@ static uint64_t now_ms(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: kcoapd [-c FILE] [-p PREFIX]... [-s] [-v]\n"
+		"Usage: kcoapd [-c FILE] [-p PREFIX]... [-n] [-s] [-v]\n"
 		"Serve the CoAP requests kcoap.ko hands up (kcoapd(8)).\n\n"
 		"  -c, --config FILE  settings (default " DEFAULT_CONFIG " if it exists)\n"
 		"  -p, --prefix PATH  a path to serve: /a alone, /a/ and all below it\n"
 		"                     (default /store/ and /echo)\n"
 		"  -s, --syslog       log to syslog, not stderr\n"
+		"  -n, --no-push      keep the store's resources out of the kernel's\n"
+		"                     table (every GET then comes up to kcoapd)\n"
 		"  -v, --verbose      log every request\n"
 		"  -h, --help         this help\n");
 }
@@ -151,6 +153,7 @@ int main(int argc, char **argv)
 		{ "prefix", required_argument, NULL, 'p' },
 		{ "syslog", no_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "no-push", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -165,7 +168,7 @@ int main(int argc, char **argv)
 	bool running = true;
 
 	kcoapd_config_defaults(&c);
-	while ((o = getopt_long(argc, argv, "c:p:svh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "c:p:svnh", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c':
 			config = optarg;
@@ -183,6 +186,9 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			c.verbose = true;
+			break;
+		case 'n':
+			c.no_push = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -227,6 +233,8 @@ int main(int argc, char **argv)
 			   nl.extack[0] ? ": " : "", nl.extack);
 		return 1;
 	}
+	if (!c.no_push)
+		kernel_push_init(&nl);
 	kcoapd_log(LOG_INFO, "attached: %u requests, %u responses, %u-byte slots; serving %s%s%s",
 		   ring.info.req_entries, ring.info.rsp_entries, ring.info.slot_size,
 		   c.prefixes[0], c.n_prefixes > 1 ? " " : "",

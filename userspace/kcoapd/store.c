@@ -9,7 +9,8 @@
  * (4.13 beyond, 5.03 when full). Bodies may come in Block1 blocks
  * (upload.c); values larger than a block go out in Block2 blocks (RFC
  * 7959 §2.4). /echo answers with its payload, after ?delay=MS: a handler
- * that is slow on purpose, for tests.
+ * that is slow on purpose, for tests. Every value set is pushed into the
+ * kernel's table as well (kernel.c), which serves GETs from then on.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +124,8 @@ static int set_value(struct item *it, const struct coap_msg *req,
 	it->len = body->len;
 	it->ct = (uint16_t)ct;
 	it->etag = next_etag++;
+	/* GETs and observers are the kernel's from now on. */
+	kernel_push(it->path, it->ct, it->value, it->len);
 	return 0;
 }
 
@@ -304,6 +307,7 @@ void store_handle(const struct kcoap_req_desc *d, const struct coap_msg *req,
 			answer_code(a, COAP_CODE_NOT_FOUND);
 			break;
 		}
+		kernel_drop(it->path);
 		free(it->path);
 		free(it->value);
 		*it = items[--n_items];

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright (C) 2026 The kcoap authors.
+ *
+ * The fast path for the store: a resource the daemon holds is pushed into
+ * the kernel's table over netlink (resource-set, or resource-add the first
+ * time), observable and with PUT, POST and DELETE still coming up to the
+ * daemon. Later GETs, Block2 reads and Observe notifications are then the
+ * kernel's: each push is also the update its observers are told about.
+ */
+#include <errno.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <linux/kcoap.h>
+
+#include "kcoap_nl.h"
+#include "kcoap_resource.h"
+#include "kcoapd.h"
+
+static struct kcoap_nl *push_nl;
+
+void kernel_push_init(struct kcoap_nl *nl)
+{
+	push_nl = nl;
+}
+
+static int request(uint8_t cmd, const struct kcoap_resource *res)
+{
+	struct nl_msg *msg = kcoap_nl_msg(push_nl, cmd, 0, kcoap_resource_msg_size(res));
+	int err;
+
+	if (!msg)
+		return -ENOMEM;
+	err = kcoap_resource_put(msg, res);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return kcoap_nl_request(push_nl, msg, NULL, NULL);
+}
+
+void kernel_push(const char *path, uint16_t ct, const uint8_t *value, size_t len)
+{
+	struct kcoap_resource res = { 0 };
+	int err;
+
+	if (!push_nl)
+		return;
+	res.path = (char *)path;
+	res.obs = true;
+	res.max_age = 60;
+	res.methods = KCOAP_METHOD_GET | KCOAP_METHOD_PUT | KCOAP_METHOD_POST |
+		      KCOAP_METHOD_DELETE;
+	res.has = KCOAP_RES_OBS | KCOAP_RES_MAX_AGE | KCOAP_RES_METHODS;
+	if (kcoap_resource_add_repr(&res, ct, value, len)) {
+		kcoapd_log(LOG_WARNING, "%s: no memory to push it to the kernel", path);
+		return;
+	}
+	err = request(KCOAP_CMD_RESOURCE_SET, &res);
+	if (err == -ENOENT)
+		err = request(KCOAP_CMD_RESOURCE_ADD, &res);
+	if (err)
+		kcoapd_log(LOG_WARNING, "%s: not pushed to the kernel: %s%s%s", path,
+			   strerror(-err), push_nl->extack[0] ? ": " : "", push_nl->extack);
+	res.path = NULL;	/* not ours */
+	kcoap_resource_free(&res);
+}
+
+void kernel_drop(const char *path)
+{
+	struct kcoap_resource res = { .path = (char *)path };
+	int err;
+
+	if (!push_nl)
+		return;
+	err = request(KCOAP_CMD_RESOURCE_DEL, &res);
+	if (err && err != -ENOENT)
+		kcoapd_log(LOG_WARNING, "%s: not deleted from the kernel: %s", path,
+			   strerror(-err));
+}
