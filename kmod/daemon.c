@@ -120,6 +120,71 @@ void kcoap_daemon_net_exit(struct kcoap_net *kn)
 		call_rcu(&p->rcu, kcoap_prefixes_free_rcu);
 }
 
+int kcoap_daemon_update(struct kcoap_daemon *d, const u8 *buf, u32 len)
+{
+	struct kcoap_net *kn = d->kn;
+	struct kcoap_ring_update h;
+	struct kcoap_resource *res;
+	struct kcoap_res_state *st;
+	u8 *value;
+	u32 vlen;
+	bool ours;
+	char *path;
+	int err;
+
+	lockdep_assert_held(&d->lock);
+	/* Checked like everything else from the ring. */
+	if (len < sizeof(h))
+		return -EINVAL;
+	memcpy(&h, buf, sizeof(h));
+	if (!h.path_len || h.path_len > KCOAP_PATH_MAX || sizeof(h) + h.path_len > len)
+		return -EINVAL;
+	vlen = len - sizeof(h) - h.path_len;
+	if (vlen > READ_ONCE(kn->cfg.res_max_size))
+		return -EFBIG;
+	path = kmemdup_nul(buf + sizeof(h), h.path_len, GFP_KERNEL);
+	if (!path)
+		return -ENOMEM;
+	rcu_read_lock();
+	ours = kcoap_daemon_serves(kn, path, strlen(path));
+	rcu_read_unlock();
+	err = -EPERM;
+	if (!ours || kcoap_res_path_check(path, NULL))
+		goto out;
+	err = -ENOMEM;
+	st = kcoap_res_state_alloc(1, vlen);
+	if (!st)
+		goto out;
+	st->repr[0].ct = h.content_format;
+	st->repr[0].len = vlen;
+	value = (u8 *)&st->repr[1];
+	memcpy(value, buf + sizeof(h) + h.path_len, vlen);
+	st->repr[0].data = value;
+	st->size = vlen;
+	st->max_age = h.max_age;
+	st->methods = KCOAP_METHOD_GET | KCOAP_METHOD_PUT | KCOAP_METHOD_POST |
+		      KCOAP_METHOD_DELETE;
+	st->obs = true;
+
+	mutex_lock(&kn->lock);
+	kcoap_res_new_etag(&kn->res, &st->repr[0]);
+	res = kcoap_res_lookup(&kn->res, path, strlen(path));
+	if (res) {
+		kcoap_res_replace(kn, res, st);
+		/* RFC 7641: every change reaches the observers. */
+		kcoap_obs_notify(kn, res);
+		err = 0;
+	} else {
+		err = kcoap_res_add(kn, path, st, NULL);
+	}
+	if (!err)
+		kcoap_notify_resource(kn, path, res ? KCOAP_EVENT_CHANGED : KCOAP_EVENT_ADDED);
+	mutex_unlock(&kn->lock);
+out:
+	kfree(path);
+	return err;
+}
+
 static struct kcoap_prefixes *kcoap_prefixes_parse(struct genl_info *info,
 						   int *err)
 {

@@ -86,6 +86,9 @@ bool kcoap_exchange_acked(struct kcoap_net *kn, const struct kcoap_peer *p,
 bool kcoap_exchange_ack(struct kcoap_net *kn, const struct kcoap_peer *p,
 			u16 mid, bool rst);
 
+/* Process context, @d->lock held: a resource update from the ring. */
+int kcoap_daemon_update(struct kcoap_daemon *d, const u8 *buf, u32 len);
+
 /* For daemon.c: read the response ring; fail every exchange (detach). */
 void kcoap_exchange_responses(struct kcoap_daemon *d);
 void kcoap_exchange_fail_all(struct kcoap_daemon *d);

@@ -469,6 +469,11 @@ void kcoap_exchange_responses(struct kcoap_daemon *d)
 			kcoap_stat_inc(d->kn, KCOAP_STAT_RING_BAD);
 			break;
 		}
+		if (ret > 0 && desc.flags == KCOAP_RSP_F_UPDATE) {
+			if (kcoap_daemon_update(d, d->buf, desc.data_len))
+				kcoap_stat_inc(d->kn, KCOAP_STAT_RING_BAD);
+			continue;
+		}
 		/* A bad entry: if its ID is an exchange's, that gets 5.00. */
 		local_bh_disable();
 		rcu_read_lock();

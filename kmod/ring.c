@@ -185,9 +185,14 @@ static bool kcoap_rsp_desc_ok(const struct kcoap_ring *r,
 			      const struct kcoap_rsp_desc *d, u32 cap)
 {
 	u64 area = (u64)r->info.rsp_entries * r->info.slot_size;
+	bool update = d->flags == KCOAP_RSP_F_UPDATE;
 
-	return d->id && !d->flags && !d->reserved && !d->reserved2 &&
-	       COAP_CODE_CLASS(d->code) >= 2 && COAP_CODE_CLASS(d->code) <= 5 &&
+	/* An answer to request @id, or an update (no ID, no code). */
+	if (update ? d->id || d->code :
+	    !d->id || d->flags ||
+	    COAP_CODE_CLASS(d->code) < 2 || COAP_CODE_CLASS(d->code) > 5)
+		return false;
+	return !d->reserved && !d->reserved2 &&
 	       d->data_len <= cap && d->data_len <= r->info.slot_size &&
 	       (u64)d->data_off + d->data_len <= area;
 }

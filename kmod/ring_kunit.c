@@ -216,7 +216,7 @@ static void kcoap_ring_responses(struct kunit *test)
 
 	/* Each field out of range, one at a time. */
 	bad[0].id = 0;
-	bad[1].flags = 1;
+	bad[1].flags = KCOAP_RSP_F_UPDATE;		/* an update has no ID */
 	bad[2].reserved = 1;
 	bad[3].reserved2 = 1;
 	bad[4].code = COAP_CODE_GET;			/* a request code */
@@ -235,6 +235,17 @@ static void kcoap_ring_responses(struct kunit *test)
 	kt_rsp(r, 11, &good, efgh);
 	KUNIT_EXPECT_EQ(test, kt_get(r, &d, buf, sizeof(buf)), 1);
 	KUNIT_EXPECT_MEMEQ(test, buf, efgh, 5);
+	/* An update: no ID and no code, or it is refused. */
+	d = good;
+	d.id = 0;
+	d.code = 0;
+	d.flags = KCOAP_RSP_F_UPDATE;
+	kt_rsp(r, 12, &d, abcd);
+	KUNIT_EXPECT_EQ(test, kt_get(r, &d, buf, sizeof(buf)), 1);
+	KUNIT_EXPECT_EQ(test, d.flags, KCOAP_RSP_F_UPDATE);
+	d.code = COAP_CODE(2, 5);
+	kt_rsp(r, 13, &d, abcd);
+	KUNIT_EXPECT_EQ(test, kt_get(r, &d, buf, sizeof(buf)), -EINVAL);
 }
 
 static void kcoap_ring_bad_producer(struct kunit *test)

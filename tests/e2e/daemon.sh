@@ -21,8 +21,8 @@ wait_for() { # SECONDS COMMAND...
 	done
 }
 attached() { [ "$(grep -c attached "$work/kcoapd.log")" -ge "$1" ]; }
-daemon_start() { # N: the Nth attach
-	"$KCOAPD" -c "$work/kcoapd.conf" >/dev/null 2>>"$work/kcoapd.log" &
+daemon_start() { # N [CONFIG]: the Nth attach
+	"$KCOAPD" -c "${2:-$work/kcoapd.conf}" >/dev/null 2>>"$work/kcoapd.log" &
 	dpid=$!
 	wait_for 10 attached "$1"
 }
@@ -157,6 +157,19 @@ check "a restarted kcoapd attaches" daemon_start 3
 r=$(raw $GW4 5683 "CON PUT 10 b1 /store/a payload=$(printf again | xxd -p)")
 check "and serves again" grep -q "^ACK 2.01 mid=10 token=b1" <<<"$r"
 check_eq "GET after restart" "$(coap_get "coap://$GW4/store/a")" "again"
+kill "$dpid"
+wait "$dpid"
+dpid=""
+
+# Pushing through the ring instead of netlink ("push ring").
+printf 'prefix /store/\npush ring\n' >"$work/ring.conf"
+check "kcoapd attaches with push ring" daemon_start 4 "$work/ring.conf"
+r=$(raw $GW4 5683 "CON PUT 50 d1 /store/r payload=$(printf viaring | xxd -p)")
+check "a PUT is answered" grep -q "^ACK 2.01 mid=50 token=d1" <<<"$r"
+up=$(kstat rx-handed-up)
+check_eq "and its value is in the kernel's table, pushed down the ring" \
+	"$(coap_get "coap://$GW4/store/r")" "viaring"
+check_eq "so the GET was not handed up" "$(delta rx-handed-up "$up")" 0
 kill "$dpid"
 wait "$dpid"
 dpid=""

@@ -74,6 +74,21 @@ struct kcoap_ring_info {
 /* req.flags, set by the daemon: it sleeps in poll(), wake it. */
 #define KCOAP_RING_F_NEED_WAKEUP	0x1
 
+/*
+ * struct kcoap_rsp_desc.flags: not an answer but a resource update, with
+ * id 0 and code 0; its data is a struct kcoap_ring_update, the path, then
+ * the value. The kernel adds the resource to its table or replaces its
+ * value (observable, allowing GET, PUT, POST and DELETE, which still come
+ * up), and its observers are notified. Only paths the daemon serves.
+ */
+#define KCOAP_RSP_F_UPDATE	0x1
+
+struct kcoap_ring_update {
+	__u16 path_len;		/* bytes of the path that follows */
+	__u16 content_format;
+	__u32 max_age;		/* seconds */
+};
+
 /* struct kcoap_req_desc.flags */
 #define KCOAP_REQ_F_MULTICAST	0x1	/* sent to a group address */
 #define KCOAP_REQ_F_ACKED	0x2	/* an empty ACK went out already */
@@ -104,8 +119,8 @@ struct kcoap_rsp_desc {
 	__u64 id;		/* of the request */
 	__u32 data_off;		/* from info.rsp_data */
 	__u32 data_len;
-	__u8 code;		/* a response code, 2.01 to 5.05 */
-	__u8 flags;		/* 0 */
+	__u8 code;		/* a response code, 2.01 to 5.05; 0 for an update */
+	__u8 flags;		/* 0, or KCOAP_RSP_F_UPDATE */
 	__u16 reserved;		/* 0 */
 	__u32 reserved2;	/* 0 */
 };

@@ -78,12 +78,13 @@ int kcoapd_config_load(struct kcoapd_config *c, const char *path)
 			err = number(path, line, key, val, 1, 16 << 20, &n);
 			c->value_max = n;
 		} else if (!strcmp(key, "push")) {
-			if (strcmp(val, "on") && strcmp(val, "off")) {
-				fprintf(stderr, "kcoapd: %s:%d: push '%s': on or off\n",
+			if (strcmp(val, "on") && strcmp(val, "off") && strcmp(val, "ring")) {
+				fprintf(stderr, "kcoapd: %s:%d: push '%s': on, ring or off\n",
 					path, line, val);
 				err = -EINVAL;
 			}
 			c->no_push = !strcmp(val, "off");
+			c->push_ring = !strcmp(val, "ring");
 		} else if (!strcmp(key, "log")) {
 			if (strcmp(val, "syslog") && strcmp(val, "stderr")) {
 				fprintf(stderr, "kcoapd: %s:%d: log '%s': syslog or stderr\n",

@@ -26,6 +26,7 @@ struct kcoapd_config {
 	bool syslog;
 	bool verbose;
 	bool no_push;			/* keep the store out of the kernel */
+	bool push_ring;			/* push through the ring, not netlink */
 };
 
 /* config.c: KEY VALUE lines of @path into @c; an error names the line. */
@@ -55,7 +56,8 @@ void store_handle(const struct kcoap_req_desc *d, const struct coap_msg *req,
 
 /* kernel.c: the store's resources in the kernel's table (netlink). */
 struct kcoap_nl;
-void kernel_push_init(struct kcoap_nl *nl);
+struct kcoap_ring_user;
+void kernel_push_init(struct kcoap_nl *nl, struct kcoap_ring_user *ring);
 void kernel_push(const char *path, uint16_t ct, const uint8_t *value, size_t len);
 void kernel_drop(const char *path);
 

@@ -7,6 +7,8 @@
  * time), observable and with PUT, POST and DELETE still coming up to the
  * daemon. Later GETs, Block2 reads and Observe notifications are then the
  * kernel's: each push is also the update its observers are told about.
+ * With "push ring" the updates go down the response ring instead, in the
+ * same batch (and kick) as the answers.
  */
 #include <errno.h>
 #include <string.h>
@@ -16,13 +18,16 @@
 
 #include "kcoap_nl.h"
 #include "kcoap_resource.h"
+#include "kcoap_ring.h"
 #include "kcoapd.h"
 
 static struct kcoap_nl *push_nl;
+static struct kcoap_ring_user *push_ring;
 
-void kernel_push_init(struct kcoap_nl *nl)
+void kernel_push_init(struct kcoap_nl *nl, struct kcoap_ring_user *ring)
 {
 	push_nl = nl;
+	push_ring = ring;
 }
 
 static int request(uint8_t cmd, const struct kcoap_resource *res)
@@ -47,6 +52,16 @@ void kernel_push(const char *path, uint16_t ct, const uint8_t *value, size_t len
 
 	if (!push_nl)
 		return;
+	if (push_ring) {
+		err = kcoap_ring_update(push_ring, path, ct, 60, value, len);
+		if (err == -ENOSPC) {
+			kcoap_ring_kick(push_ring);
+			err = kcoap_ring_update(push_ring, path, ct, 60, value, len);
+		}
+		if (!err)
+			return;
+		/* Too large for a slot: netlink takes any size. */
+	}
 	res.path = (char *)path;
 	res.obs = true;
 	res.max_age = 60;

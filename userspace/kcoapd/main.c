@@ -234,7 +234,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!c.no_push)
-		kernel_push_init(&nl);
+		kernel_push_init(&nl, c.push_ring ? &ring : NULL);
 	kcoapd_log(LOG_INFO, "attached: %u requests, %u responses, %u-byte slots; serving %s%s%s",
 		   ring.info.req_entries, ring.info.rsp_entries, ring.info.slot_size,
 		   c.prefixes[0], c.n_prefixes > 1 ? " " : "",

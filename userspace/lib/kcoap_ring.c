@@ -156,6 +156,38 @@ int kcoap_ring_respond(struct kcoap_ring_user *r, uint64_t id, uint8_t code,
 	return 0;
 }
 
+int kcoap_ring_update(struct kcoap_ring_user *r, const char *path, uint16_t cf,
+		      uint32_t max_age, const uint8_t *value, size_t len)
+{
+	struct kcoap_ring_update h = { 0 };
+	size_t plen = strlen(path), total = sizeof(h) + plen + len;
+	uint32_t n = r->info.rsp_entries, slot;
+	struct kcoap_rsp_desc *d;
+	uint8_t *p;
+
+	if (total > r->info.slot_size || plen > 0xffff)
+		return -EMSGSIZE;
+	if (r->rsp_next - load_acquire(r->rsp_cons) >= n)
+		return -ENOSPC;
+	slot = r->rsp_next & (n - 1);
+	d = &r->rsp[slot];
+	memset(d, 0, sizeof(*d));
+	d->flags = KCOAP_RSP_F_UPDATE;
+	d->data_off = slot * r->info.slot_size;
+	d->data_len = (uint32_t)total;
+	h.path_len = (uint16_t)plen;
+	h.content_format = cf;
+	h.max_age = max_age;
+	p = r->rsp_data + d->data_off;
+	memcpy(p, &h, sizeof(h));
+	memcpy(p + sizeof(h), path, plen);
+	if (len)
+		memcpy(p + sizeof(h) + plen, value, len);
+	store_release(r->rsp_prod, ++r->rsp_next);
+	r->rsp_pending++;
+	return 0;
+}
+
 int kcoap_ring_kick(struct kcoap_ring_user *r)
 {
 	if (!r->rsp_pending)

@@ -56,6 +56,13 @@ void kcoap_ring_consume(struct kcoap_ring_user *r);
  */
 int kcoap_ring_respond(struct kcoap_ring_user *r, uint64_t id, uint8_t code,
 		       const uint8_t *rest, size_t len);
+/*
+ * Queue a resource update: @path gets @value as Content-Format @cf in the
+ * kernel's table (KCOAP_RSP_F_UPDATE). -ENOSPC and -EMSGSIZE as above.
+ */
+int kcoap_ring_update(struct kcoap_ring_user *r, const char *path, uint16_t cf,
+		      uint32_t max_age, const uint8_t *value, size_t len);
+
 /* Tell the kernel about the queued responses: one ioctl for the batch. */
 int kcoap_ring_kick(struct kcoap_ring_user *r);
 
