@@ -455,14 +455,15 @@ void kcoap_exchange_responses(struct kcoap_daemon *d)
 {
 	struct kcoap_rsp_desc desc;
 	u32 i;
-	int ret = 0;
+	int ret;
 
 	lockdep_assert_held(&d->lock);
+	mutex_lock(&d->ring->rsp_lock);
 	/* At most one ring's worth per kick: a daemon cannot keep us here. */
 	for (i = 0; i < d->size.rsp_entries; i++) {
-		mutex_lock(&d->ring->rsp_lock);
+		if (i % 64 == 63)
+			cond_resched();
 		ret = kcoap_ring_get(d->ring, &desc, d->buf, d->size.slot_size);
-		mutex_unlock(&d->ring->rsp_lock);
 		if (ret == 0)
 			break;
 		if (ret == -EPROTO) {
@@ -480,10 +481,8 @@ void kcoap_exchange_responses(struct kcoap_daemon *d)
 		kcoap_x_response(d, &desc, ret < 0);
 		rcu_read_unlock();
 		local_bh_enable();
-		if (i % 64 == 63)
-			cond_resched();
 	}
-	mutex_lock(&d->ring->rsp_lock);
+	/* The entries were copied out: the daemon may reuse them. */
 	kcoap_ring_rsp_done(d->ring);
 	mutex_unlock(&d->ring->rsp_lock);
 }

@@ -153,82 +153,83 @@ static struct kcoap_net *kcoap_cb_net(struct netlink_callback *cb)
 
 /* Events */
 
-static void kcoap_multicast(struct kcoap_net *kn, struct sk_buff *skb)
+/* An event for the "events" group, if anyone listens; *hdr its header. */
+static struct sk_buff *kcoap_event_new(struct kcoap_net *kn, u8 cmd, gfp_t gfp,
+				       void **hdr)
 {
+	struct sk_buff *skb;
+
+	if (!genl_has_listeners(&kcoap_family, kn->net, KCOAP_MCGRP_EVENTS_ID))
+		return NULL;
+	skb = genlmsg_new(NLMSG_GOODSIZE, gfp);
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, 0, 0, &kcoap_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+/* Send it, unless putting its attributes failed (@err). */
+static void kcoap_event_send(struct kcoap_net *kn, struct sk_buff *skb,
+			     void *hdr, int err, gfp_t gfp)
+{
+	if (err) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
 	genlmsg_multicast_netns(&kcoap_family, kn->net, skb, 0,
-				KCOAP_MCGRP_EVENTS_ID, GFP_KERNEL);
+				KCOAP_MCGRP_EVENTS_ID, gfp);
 }
 
 void kcoap_notify_resource(struct kcoap_net *kn, const char *path, u32 event)
 {
-	struct sk_buff *skb;
 	void *hdr;
+	struct sk_buff *skb = kcoap_event_new(kn, KCOAP_CMD_RESOURCE_NTF,
+					      GFP_KERNEL, &hdr);
 
-	if (!genl_has_listeners(&kcoap_family, kn->net, KCOAP_MCGRP_EVENTS_ID))
-		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb)
-		return;
-	hdr = genlmsg_put(skb, 0, 0, &kcoap_family, 0, KCOAP_CMD_RESOURCE_NTF);
-	if (!hdr ||
-	    nla_put_string(skb, KCOAP_A_RESOURCE_PATH, path) ||
-	    nla_put_u32(skb, KCOAP_A_RESOURCE_EVENT, event)) {
-		nlmsg_free(skb);
-		return;
-	}
-	genlmsg_end(skb, hdr);
-	kcoap_multicast(kn, skb);
+	if (skb)
+		kcoap_event_send(kn, skb, hdr,
+				 nla_put_string(skb, KCOAP_A_RESOURCE_PATH, path) ||
+				 nla_put_u32(skb, KCOAP_A_RESOURCE_EVENT, event),
+				 GFP_KERNEL);
 }
 
 void kcoap_notify_daemon(struct kcoap_net *kn, pid_t pid, u32 event)
 {
-	struct sk_buff *skb;
 	void *hdr;
+	struct sk_buff *skb = kcoap_event_new(kn, KCOAP_CMD_DAEMON_NTF,
+					      GFP_KERNEL, &hdr);
 
-	if (!genl_has_listeners(&kcoap_family, kn->net, KCOAP_MCGRP_EVENTS_ID))
-		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb)
-		return;
-	hdr = genlmsg_put(skb, 0, 0, &kcoap_family, 0, KCOAP_CMD_DAEMON_NTF);
-	if (!hdr ||
-	    nla_put_u32(skb, KCOAP_A_DAEMON_PID, pid) ||
-	    nla_put_u32(skb, KCOAP_A_DAEMON_EVENT, event)) {
-		nlmsg_free(skb);
-		return;
-	}
-	genlmsg_end(skb, hdr);
-	kcoap_multicast(kn, skb);
+	if (skb)
+		kcoap_event_send(kn, skb, hdr,
+				 nla_put_u32(skb, KCOAP_A_DAEMON_PID, pid) ||
+				 nla_put_u32(skb, KCOAP_A_DAEMON_EVENT, event),
+				 GFP_KERNEL);
 }
 
+/* Also from softirq (registrations, timeouts): GFP_ATOMIC. */
 void kcoap_notify_observer(struct kcoap_net *kn, const struct in6_addr *addr,
 			   __be16 port, const u8 *token, u8 tkl, const char *path,
 			   u32 event)
 {
 	bool v4 = ipv6_addr_v4mapped(addr);
-	struct sk_buff *skb;
 	void *hdr;
+	struct sk_buff *skb = kcoap_event_new(kn, KCOAP_CMD_OBSERVER_NTF,
+					      GFP_ATOMIC, &hdr);
 
-	if (!genl_has_listeners(&kcoap_family, kn->net, KCOAP_MCGRP_EVENTS_ID))
-		return;
-	/* Also from softirq (registrations, timeouts). */
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
-	if (!skb)
-		return;
-	hdr = genlmsg_put(skb, 0, 0, &kcoap_family, 0, KCOAP_CMD_OBSERVER_NTF);
-	if (!hdr ||
-	    nla_put(skb, KCOAP_A_OBSERVER_ADDR, v4 ? 4 : 16,
-		    v4 ? (const void *)&addr->s6_addr32[3] : addr) ||
-	    nla_put_be16(skb, KCOAP_A_OBSERVER_PORT, port) ||
-	    nla_put(skb, KCOAP_A_OBSERVER_TOKEN, tkl, token) ||
-	    nla_put_string(skb, KCOAP_A_OBSERVER_PATH, path) ||
-	    nla_put_u32(skb, KCOAP_A_OBSERVER_EVENT, event)) {
-		nlmsg_free(skb);
-		return;
-	}
-	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&kcoap_family, kn->net, skb, 0,
-				KCOAP_MCGRP_EVENTS_ID, GFP_ATOMIC);
+	if (skb)
+		kcoap_event_send(kn, skb, hdr,
+				 nla_put(skb, KCOAP_A_OBSERVER_ADDR, v4 ? 4 : 16,
+					 v4 ? (const void *)&addr->s6_addr32[3] : addr) ||
+				 nla_put_be16(skb, KCOAP_A_OBSERVER_PORT, port) ||
+				 nla_put(skb, KCOAP_A_OBSERVER_TOKEN, tkl, token) ||
+				 nla_put_string(skb, KCOAP_A_OBSERVER_PATH, path) ||
+				 nla_put_u32(skb, KCOAP_A_OBSERVER_EVENT, event),
+				 GFP_ATOMIC);
 }
 
 /* Resources */

@@ -132,27 +132,47 @@ void kcoap_ring_consume(struct kcoap_ring_user *r)
 	store_release(r->req_cons, ++r->req_next);
 }
 
+/*
+ * The next free response descriptor, cleared, with its slot for @len
+ * bytes; NULL with *err set if the ring is full or @len exceeds a slot.
+ */
+static struct kcoap_rsp_desc *rsp_next(struct kcoap_ring_user *r, size_t len,
+				       int *err)
+{
+	uint32_t n = r->info.rsp_entries, slot = r->rsp_next & (n - 1);
+	struct kcoap_rsp_desc *d = &r->rsp[slot];
+
+	*err = len > r->info.slot_size ? -EMSGSIZE :
+	       r->rsp_next - load_acquire(r->rsp_cons) >= n ? -ENOSPC : 0;
+	if (*err)
+		return NULL;
+	memset(d, 0, sizeof(*d));
+	d->data_off = slot * r->info.slot_size;
+	d->data_len = (uint32_t)len;
+	return d;
+}
+
+/* Publish the descriptor rsp_next() gave: written, then the index. */
+static void rsp_publish(struct kcoap_ring_user *r)
+{
+	store_release(r->rsp_prod, ++r->rsp_next);
+	r->rsp_pending++;
+}
+
 int kcoap_ring_respond(struct kcoap_ring_user *r, uint64_t id, uint8_t code,
 		       const uint8_t *rest, size_t len)
 {
-	uint32_t n = r->info.rsp_entries, slot;
 	struct kcoap_rsp_desc *d;
+	int err;
 
-	if (len > r->info.slot_size)
-		return -EMSGSIZE;
-	if (r->rsp_next - load_acquire(r->rsp_cons) >= n)
-		return -ENOSPC;
-	slot = r->rsp_next & (n - 1);
-	d = &r->rsp[slot];
-	memset(d, 0, sizeof(*d));
+	d = rsp_next(r, len, &err);
+	if (!d)
+		return err;
 	d->id = id;
 	d->code = code;
-	d->data_off = slot * r->info.slot_size;
-	d->data_len = (uint32_t)len;
 	if (len)
 		memcpy(r->rsp_data + d->data_off, rest, len);
-	store_release(r->rsp_prod, ++r->rsp_next);
-	r->rsp_pending++;
+	rsp_publish(r);
 	return 0;
 }
 
@@ -160,21 +180,17 @@ int kcoap_ring_update(struct kcoap_ring_user *r, const char *path, uint16_t cf,
 		      uint32_t max_age, const uint8_t *value, size_t len)
 {
 	struct kcoap_ring_update h = { 0 };
-	size_t plen = strlen(path), total = sizeof(h) + plen + len;
-	uint32_t n = r->info.rsp_entries, slot;
+	size_t plen = strlen(path);
 	struct kcoap_rsp_desc *d;
 	uint8_t *p;
+	int err;
 
-	if (total > r->info.slot_size || plen > 0xffff)
+	if (plen > 0xffff)
 		return -EMSGSIZE;
-	if (r->rsp_next - load_acquire(r->rsp_cons) >= n)
-		return -ENOSPC;
-	slot = r->rsp_next & (n - 1);
-	d = &r->rsp[slot];
-	memset(d, 0, sizeof(*d));
+	d = rsp_next(r, sizeof(h) + plen + len, &err);
+	if (!d)
+		return err;
 	d->flags = KCOAP_RSP_F_UPDATE;
-	d->data_off = slot * r->info.slot_size;
-	d->data_len = (uint32_t)total;
 	h.path_len = (uint16_t)plen;
 	h.content_format = cf;
 	h.max_age = max_age;
@@ -183,8 +199,7 @@ int kcoap_ring_update(struct kcoap_ring_user *r, const char *path, uint16_t cf,
 	memcpy(p + sizeof(h), path, plen);
 	if (len)
 		memcpy(p + sizeof(h) + plen, value, len);
-	store_release(r->rsp_prod, ++r->rsp_next);
-	r->rsp_pending++;
+	rsp_publish(r);
 	return 0;
 }
 
