@@ -8,7 +8,8 @@
  *
  *   bench-echo [-b ADDRESS] [-p PORT]     (default: any address, port 7)
  *
- * It prints "ready" on stdout once bound, and stops on SIGINT or SIGTERM.
+ * Once bound it prints "ready PORT" on stdout (-p 0 picks a free port),
+ * and it stops on SIGINT or SIGTERM.
  */
 #define _GNU_SOURCE	/* recvmmsg(), sendmmsg() */
 #include <arpa/inet.h>
@@ -79,7 +80,11 @@ int main(int argc, char **argv)
 	/* No SA_RESTART: a signal ends the blocking recvmmsg(). */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	printf("ready\n");
+	sslen = sizeof(ss);
+	getsockname(fd, (struct sockaddr *)&ss, &sslen);
+	printf("ready %u\n", ntohs(ss.ss_family == AF_INET6 ?
+				   ((struct sockaddr_in6 *)&ss)->sin6_port :
+				   ((struct sockaddr_in *)&ss)->sin_port));
 	fflush(stdout);
 
 	while (!stop) {
