@@ -120,7 +120,7 @@ void kcoap_daemon_net_exit(struct kcoap_net *kn)
 		call_rcu(&p->rcu, kcoap_prefixes_free_rcu);
 }
 
-int kcoap_daemon_update(struct kcoap_daemon *d, const u8 *buf, u32 len)
+int kcoap_daemon_update(struct kcoap_daemon *d, const u8 *buf, u32 len, bool con)
 {
 	struct kcoap_net *kn = d->kn;
 	struct kcoap_ring_update h;
@@ -165,6 +165,7 @@ int kcoap_daemon_update(struct kcoap_daemon *d, const u8 *buf, u32 len)
 	st->methods = KCOAP_METHOD_GET | KCOAP_METHOD_PUT | KCOAP_METHOD_POST |
 		      KCOAP_METHOD_DELETE;
 	st->obs = true;
+	st->con = con;
 
 	mutex_lock(&kn->lock);
 	kcoap_res_new_etag(&kn->res, &st->repr[0]);
@@ -280,7 +281,7 @@ int kcoap_nl_daemon_attach(struct sk_buff *skb, struct genl_info *info)
 		goto out_d;
 	err = -ENOMEM;
 	d->ring = kcoap_ring_alloc(&d->size);
-	d->buf = kmalloc(d->size.slot_size, GFP_KERNEL);
+	d->buf = kmalloc(max_t(u32, d->size.slot_size, KCOAP_REPLY_MAX), GFP_KERNEL);
 	d->out = kmalloc(KCOAP_REPLY_MAX, GFP_KERNEL);
 	d->msg = kmalloc(sizeof(*d->msg), GFP_KERNEL);
 	if (!d->ring || !d->buf || !d->out || !d->msg)

@@ -48,7 +48,8 @@ struct kcoap_daemon {
 	struct rhashtable by_mid;	/* separate CON responses out */
 	u32 max_inflight;
 	atomic_t inflight;
-	u8 *buf;			/* a response's bytes (slot_size) */
+	/* A response's bytes, or an answer served from the table. */
+	u8 *buf;			/* max(slot_size, KCOAP_REPLY_MAX) */
 	u8 *out;			/* the message built from them */
 	struct coap_msg *msg;		/* and parsed, to check it */
 };
@@ -86,8 +87,11 @@ bool kcoap_exchange_acked(struct kcoap_net *kn, const struct kcoap_peer *p,
 bool kcoap_exchange_ack(struct kcoap_net *kn, const struct kcoap_peer *p,
 			u16 mid, bool rst);
 
-/* Process context, @d->lock held: a resource update from the ring. */
-int kcoap_daemon_update(struct kcoap_daemon *d, const u8 *buf, u32 len);
+/*
+ * Process context, @d->lock held: a resource update from the ring; @con:
+ * its observers are told in a CON.
+ */
+int kcoap_daemon_update(struct kcoap_daemon *d, const u8 *buf, u32 len, bool con);
 
 /* For daemon.c: read the response ring; fail every exchange (detach). */
 void kcoap_exchange_responses(struct kcoap_daemon *d);

@@ -59,6 +59,8 @@ struct kcoap_exchange {
 	struct kcoap_retx retx;
 	u16 rsp_len;
 	u8 *rsp;			/* the separate response, to resend */
+	u16 req_len;
+	u8 *req;			/* a GET, for KCOAP_RSP_F_SERVE */
 };
 
 static const struct rhashtable_params kcoap_x_key_params = {
@@ -80,6 +82,7 @@ static void kcoap_x_free_rcu(struct rcu_head *head)
 	struct kcoap_exchange *x = container_of(head, struct kcoap_exchange, rcu);
 
 	kfree(x->rsp);
+	kfree(x->req);
 	kfree(x);
 }
 
@@ -286,6 +289,11 @@ u8 kcoap_exchange_start(struct kcoap_net *kn, const struct kcoap_peer *p,
 	x->type = req->type;
 	x->tkl = req->tkl;
 	memcpy(x->token, coap_token(req), req->tkl);
+	if (req->code == COAP_CODE_GET) {
+		/* Small, and bounded by max-inflight like the exchange. */
+		x->req = kmemdup(req->data, req->len, GFP_ATOMIC | __GFP_NOWARN);
+		x->req_len = x->req ? req->len : 0;
+	}
 	spin_lock_init(&x->lock);
 	timer_setup(&x->timer, kcoap_x_timer, 0);
 	x->state = req->type == COAP_TYPE_CON ? KCOAP_X_WAIT : KCOAP_X_ACKED;
@@ -306,6 +314,7 @@ u8 kcoap_exchange_start(struct kcoap_net *kn, const struct kcoap_peer *p,
 	}
 	if (err < 0) {
 		spin_unlock(&x->lock);
+		kfree(x->req);
 		kfree(x);
 		goto busy;
 	}
@@ -414,13 +423,35 @@ bool kcoap_exchange_ack(struct kcoap_net *kn, const struct kcoap_peer *p,
 	return true;
 }
 
+/*
+ * KCOAP_RSP_F_SERVE: answer @x's GET from the table, as receive.c would
+ * have (registering an observer for Observe), into @d->buf. Returns the
+ * answer's code with its options and payload at @d->buf + *off, *len; 0
+ * if the table cannot answer it.
+ */
+static u8 kcoap_x_serve(struct kcoap_daemon *d, struct kcoap_exchange *x,
+			u32 *off, u32 *len)
+{
+	struct kcoap_answer ans = {};
+
+	if (!x->req || coap_parse(d->msg, x->req, x->req_len))
+		return 0;
+	kcoap_serve(d->kn, d->msg, &x->peer, false, 0, d->buf, &ans);
+	*off = COAP_HDR_LEN + x->tkl;
+	if (ans.unhandled || !ans.code || ans.len < *off)
+		return 0;
+	*len = ans.len - *off;
+	return ans.code;
+}
+
 /* One response from the ring; BH off, under RCU. */
 static void kcoap_x_response(struct kcoap_daemon *d,
 			     const struct kcoap_rsp_desc *desc, bool bad)
 {
 	struct kcoap_net *kn = d->kn;
 	struct kcoap_exchange *x;
-	u32 n;
+	u32 n, off = 0, len = desc->data_len;
+	u8 code = desc->code;
 	int err = -EMSGSIZE;
 
 	if (bad)
@@ -428,20 +459,27 @@ static void kcoap_x_response(struct kcoap_daemon *d,
 	x = desc->id <= U32_MAX ? xa_load(&d->xa, desc->id) : NULL;
 	if (!x || !refcount_inc_not_zero(&x->ref))
 		return;		/* timed out already: too late */
+	if (!bad && desc->flags & KCOAP_RSP_F_SERVE) {
+		code = kcoap_x_serve(d, x, &off, &len);
+		if (!code) {
+			code = desc->code;	/* the daemon's fallback */
+			len = 0;
+		}
+	}
 	/* What the daemon wrote must make a well-formed response. */
-	n = COAP_HDR_LEN + x->tkl + desc->data_len;
+	n = COAP_HDR_LEN + x->tkl + len;
 	if (!bad && n <= KCOAP_REPLY_MAX) {
 		d->out[0] = (COAP_VERSION << 6) | (COAP_TYPE_ACK << 4) | x->tkl;
-		d->out[1] = desc->code;
+		d->out[1] = code;
 		d->out[2] = 0;
 		d->out[3] = 0;
 		memcpy(d->out + COAP_HDR_LEN, x->token, x->tkl);
-		memcpy(d->out + COAP_HDR_LEN + x->tkl, d->buf, desc->data_len);
+		memcpy(d->out + COAP_HDR_LEN + x->tkl, d->buf + off, len);
 		err = coap_parse(d->msg, d->out, n);
 	}
 	spin_lock(&x->lock);
 	if (!err) {
-		kcoap_x_answer(x, desc->code, d->buf, desc->data_len, true, d->out);
+		kcoap_x_answer(x, code, d->buf + off, len, true, d->out);
 	} else {
 		if (!bad)
 			kcoap_stat_inc(kn, KCOAP_STAT_RING_BAD);
@@ -470,8 +508,9 @@ void kcoap_exchange_responses(struct kcoap_daemon *d)
 			kcoap_stat_inc(d->kn, KCOAP_STAT_RING_BAD);
 			break;
 		}
-		if (ret > 0 && desc.flags == KCOAP_RSP_F_UPDATE) {
-			if (kcoap_daemon_update(d, d->buf, desc.data_len))
+		if (ret > 0 && desc.flags & KCOAP_RSP_F_UPDATE) {
+			if (kcoap_daemon_update(d, d->buf, desc.data_len,
+						desc.flags & KCOAP_RSP_F_CON))
 				kcoap_stat_inc(d->kn, KCOAP_STAT_RING_BAD);
 			continue;
 		}

@@ -88,7 +88,7 @@ static int kt_x_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, d);
 	d->size = size;
 	d->ring = kcoap_ring_alloc(&size);
-	d->buf = kmalloc(size.slot_size, GFP_KERNEL);
+	d->buf = kmalloc(KCOAP_REPLY_MAX, GFP_KERNEL);	/* as daemon.c */
 	d->out = kmalloc(KCOAP_REPLY_MAX, GFP_KERNEL);
 	d->msg = kmalloc(sizeof(*d->msg), GFP_KERNEL);
 	KUNIT_ASSERT_TRUE(test, d->ring && d->buf && d->out && d->msg);
@@ -107,8 +107,12 @@ static int kt_x_init(struct kunit *test)
 	return 0;
 }
 
-/* A request of @type with MID @mid and token 0x7e handed up as receive.c does. */
-static u8 kt_x_request(struct kunit *test, u8 type, u16 mid)
+/*
+ * A request of @type, @code (with Observe=0 if @observe) with MID @mid and
+ * token 0x7e for /store, handed up as receive.c does.
+ */
+static u8 kt_x_request_code(struct kunit *test, u8 type, u16 mid, u8 method,
+			    bool observe)
 {
 	struct kt_x *c = test->priv;
 	static const u8 tok = 0x7e;
@@ -117,7 +121,9 @@ static u8 kt_x_request(struct kunit *test, u8 type, u16 mid)
 	u8 code;
 	int n;
 
-	coap_build_init(&b, c->req, sizeof(c->req), type, COAP_CODE_PUT, mid, &tok, 1);
+	coap_build_init(&b, c->req, sizeof(c->req), type, method, mid, &tok, 1);
+	if (observe)
+		coap_build_opt_uint(&b, COAP_OPT_OBSERVE, 0);
 	coap_build_opt(&b, COAP_OPT_URI_PATH, "store", 5);
 	n = coap_build_end(&b);
 	KUNIT_ASSERT_GT(test, n, 0);
@@ -129,6 +135,11 @@ static u8 kt_x_request(struct kunit *test, u8 type, u16 mid)
 	rcu_read_unlock();
 	local_bh_enable();
 	return code;
+}
+
+static u8 kt_x_request(struct kunit *test, u8 type, u16 mid)
+{
+	return kt_x_request_code(test, type, mid, COAP_CODE_PUT, false);
 }
 
 /* The daemon's side: the ID of the newest request on the ring. */
@@ -144,8 +155,9 @@ static u64 kt_x_taken(struct kunit *test)
 	return r->req_desc[(prod - 1) & (r->info.req_entries - 1)].id;
 }
 
-/* The daemon answers @id with @code and @len bytes, and kicks. */
-static void kt_x_answer(struct kunit *test, u64 id, u8 code, const u8 *bytes, u32 len)
+/* The daemon answers @id with @code, @flags and @len bytes, and kicks. */
+static void kt_x_answer_flags(struct kunit *test, u64 id, u8 code, u8 flags,
+			      const u8 *bytes, u32 len)
 {
 	struct kt_x *c = test->priv;
 	struct kcoap_ring *r = c->d->ring;
@@ -155,6 +167,7 @@ static void kt_x_answer(struct kunit *test, u64 id, u8 code, const u8 *bytes, u3
 	memset(d, 0, sizeof(*d));
 	d->id = id;
 	d->code = code;
+	d->flags = flags;
 	d->data_off = (i & (r->info.rsp_entries - 1)) * r->info.slot_size;
 	d->data_len = len;
 	if (len)
@@ -164,6 +177,11 @@ static void kt_x_answer(struct kunit *test, u64 id, u8 code, const u8 *bytes, u3
 	mutex_lock(&c->d->lock);
 	kcoap_exchange_responses(c->d);
 	mutex_unlock(&c->d->lock);
+}
+
+static void kt_x_answer(struct kunit *test, u64 id, u8 code, const u8 *bytes, u32 len)
+{
+	kt_x_answer_flags(test, id, code, 0, bytes, len);
 }
 
 /* Run exchange @id's timer now, as if it had expired. */
@@ -350,6 +368,43 @@ static void kcoap_x_timeout_and_bad(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->sent[2].code, COAP_CODE_INTERNAL_ERROR);
 }
 
+/*
+ * KCOAP_RSP_F_SERVE: the daemon put the resource in the table; the kernel
+ * answers the GET from there, and an Observe GET makes an observer.
+ */
+static void kcoap_x_serve_from_table(struct kunit *test)
+{
+	static const struct kt_res r = {
+		.path = "/store", .max_age = 60, .obs = true, .nrepr = 1,
+		.repr = { { COAP_CF_TEXT_PLAIN, "v1", 2 } },
+	};
+	struct kt_x *c = test->priv;
+	u64 id;
+
+	KUNIT_ASSERT_EQ(test, kt_x_request_code(test, COAP_TYPE_CON, 0x3001,
+						COAP_CODE_GET, true), 0);
+	id = kt_x_taken(test);
+	kt_res_add(test, c->kn, &r);
+	kt_x_answer_flags(test, id, COAP_CODE_NOT_FOUND, KCOAP_RSP_F_SERVE, NULL, 0);
+	KUNIT_ASSERT_EQ(test, c->nsent, 1);
+	KUNIT_EXPECT_EQ(test, c->sent[0].type, COAP_TYPE_ACK);
+	KUNIT_EXPECT_EQ(test, c->sent[0].mid, 0x3001);
+	KUNIT_EXPECT_EQ(test, c->sent[0].code, COAP_CODE_CONTENT);
+	KUNIT_EXPECT_EQ(test, c->sent[0].token[0], 0x7e);
+	KUNIT_EXPECT_EQ(test, c->sent[0].max_age, 60);
+	KUNIT_EXPECT_EQ(test, c->kn->obs.count, 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->d->inflight), 0);
+
+	/* Not a GET: nothing to serve, the daemon's fallback code alone. */
+	KUNIT_ASSERT_EQ(test, kt_x_request(test, COAP_TYPE_CON, 0x3002), 0);
+	id = kt_x_taken(test);
+	kt_x_answer_flags(test, id, COAP_CODE_NOT_FOUND, KCOAP_RSP_F_SERVE, NULL, 0);
+	KUNIT_ASSERT_EQ(test, c->nsent, 2);
+	KUNIT_EXPECT_EQ(test, c->sent[1].code, COAP_CODE_NOT_FOUND);
+	KUNIT_EXPECT_EQ(test, c->sent[1].max_age, -1);
+	KUNIT_EXPECT_EQ(test, c->kn->obs.count, 1);
+}
+
 static void kcoap_x_limits_and_detach(struct kunit *test)
 {
 	struct kt_x *c = test->priv;
@@ -378,6 +433,7 @@ static struct kunit_case kcoap_x_cases[] = {
 	KUNIT_CASE(kcoap_x_separate),
 	KUNIT_CASE(kcoap_x_duplicate_waiting),
 	KUNIT_CASE(kcoap_x_timeout_and_bad),
+	KUNIT_CASE(kcoap_x_serve_from_table),
 	KUNIT_CASE(kcoap_x_limits_and_detach),
 	{}
 };

@@ -104,6 +104,7 @@ struct kcoap_obs_tmpl {
 	u8 szx;				/* and their block size */
 	u8 code;			/* 2.05, or 4.06 when that format is gone */
 	bool observe;			/* false for 4.06: it ends the observation */
+	bool con;			/* the state asks for a CON */
 	u32 etag;			/* of the representation, 0 for none */
 	u8 obs_delta;			/* option delta of Observe */
 	u16 head;			/* option bytes before Observe */
@@ -200,6 +201,7 @@ static void kcoap_obs_tmpl_build(const struct kcoap_res_state *st, int ct,
 	t->ct = ct;
 	t->szx = szx;
 	t->code = COAP_CODE_CONTENT;
+	t->con = st->con;
 	for (i = 0; i < st->nrepr && !r; i++)
 		if (ct < 0 || st->repr[i].ct == ct)
 			r = &st->repr[i];
@@ -302,7 +304,7 @@ static bool kcoap_obs_xmit(struct kcoap_observer *o, const struct kcoap_obs_tmpl
 	int len;
 
 	if (how == KCOAP_OBS_NEW)
-		con = (every && ++o->since_con >= every) ||
+		con = t->con || (every && ++o->since_con >= every) ||
 		      time_after(jiffies, o->last_con + KCOAP_OBS_CON_PERIOD);
 	mid = how == KCOAP_OBS_AGAIN ? o->mkey.mid : kcoap_new_mid();
 	len = kcoap_obs_emit(o, t, con ? COAP_TYPE_CON : COAP_TYPE_NON, mid,

@@ -204,6 +204,23 @@ static void kt_set(struct kunit *test, const char *value)
 	kt_set_ct(test, value, COAP_CF_TEXT_PLAIN);
 }
 
+/* A new value the daemon asks observers to confirm (KCOAP_RSP_F_CON). */
+static void kt_set_con(struct kunit *test, const char *value)
+{
+	struct kt_obs *c = test->priv;
+	struct kt_res r = kt_temp;
+	struct kcoap_res_state *st;
+
+	r.repr[0].data = value;
+	r.repr[0].len = strlen(value);
+	st = kt_res_state(test, c->kn, &r);
+	st->con = true;
+	mutex_lock(&c->kn->lock);
+	kcoap_res_replace(c->kn, c->res, st);
+	kcoap_obs_notify(c->kn, c->res);
+	mutex_unlock(&c->kn->lock);
+}
+
 KUNIT_DEFINE_ACTION_WRAPPER(kt_obs_put, kcoap_obs_put, struct kcoap_observer *);
 
 /* The first observer of /temp, with a reference until the test ends. */
@@ -336,6 +353,27 @@ static void kcoap_obs_add_replace_remove(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_get(test, "/temp", 2, 0xa1, 0, -1), -1);
 	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_OBSERVE_REFUSED), 1);
 	KUNIT_EXPECT_EQ(test, c->res->obs.count, 1);
+}
+
+/* A state marked CON goes out as CON whatever observe-con-every says. */
+static void kcoap_obs_con_state(struct kunit *test)
+{
+	struct kt_obs *c = test->priv;
+
+	c->kn->cfg.observe_con_every = 0;
+	KUNIT_EXPECT_GE(test, kt_get(test, "/temp", 1, 0xa1, 0, -1), 0);
+	kt_set(test, "1");
+	kt_set_con(test, "2");
+	KUNIT_ASSERT_EQ(test, c->nsent, 2);
+	KUNIT_EXPECT_EQ(test, c->sent[0].type, COAP_TYPE_NON);
+	KUNIT_EXPECT_EQ(test, c->sent[1].type, COAP_TYPE_CON);
+	KUNIT_EXPECT_MEMEQ(test, c->sent[1].payload, "2", 1);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_TX_NOTIFY_CON), 1);
+	/* Acknowledged, the next plain state is NON again. */
+	KUNIT_EXPECT_TRUE(test, kt_ack(test, 1, c->sent[1].mid, false));
+	kt_set(test, "3");
+	KUNIT_ASSERT_EQ(test, c->nsent, 3);
+	KUNIT_EXPECT_EQ(test, c->sent[2].type, COAP_TYPE_NON);
 }
 
 /*
@@ -634,6 +672,7 @@ static void kcoap_obs_end_on_delete(struct kunit *test)
 static struct kunit_case kcoap_obs_cases[] = {
 	KUNIT_CASE(kcoap_obs_seq_wrap),
 	KUNIT_CASE(kcoap_obs_add_replace_remove),
+	KUNIT_CASE(kcoap_obs_con_state),
 	KUNIT_CASE(kcoap_obs_backoff),
 	KUNIT_CASE(kcoap_obs_retransmit),
 	KUNIT_CASE(kcoap_obs_queued_state),

@@ -38,6 +38,7 @@ struct kcoap_res_state {
 	u32 methods;			/* BIT(code) of allowed methods */
 	u32 size;			/* bytes of all values */
 	bool obs;
+	bool con;			/* observers hear of it in a CON */
 	u8 nrepr;
 	struct kcoap_repr repr[];
 };

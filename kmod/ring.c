@@ -185,11 +185,11 @@ static bool kcoap_rsp_desc_ok(const struct kcoap_ring *r,
 			      const struct kcoap_rsp_desc *d, u32 cap)
 {
 	u64 area = (u64)r->info.rsp_entries * r->info.slot_size;
-	bool update = d->flags == KCOAP_RSP_F_UPDATE;
+	bool update = d->flags & KCOAP_RSP_F_UPDATE;
 
 	/* An answer to request @id, or an update (no ID, no code). */
-	if (update ? d->id || d->code :
-	    !d->id || d->flags ||
+	if (update ? d->id || d->code || d->flags & ~(KCOAP_RSP_F_UPDATE | KCOAP_RSP_F_CON) :
+	    !d->id || d->flags & ~KCOAP_RSP_F_SERVE ||
 	    COAP_CODE_CLASS(d->code) < 2 || COAP_CODE_CLASS(d->code) > 5)
 		return false;
 	return !d->reserved && !d->reserved2 &&

@@ -246,6 +246,21 @@ static void kcoap_ring_responses(struct kunit *test)
 	d.code = COAP_CODE(2, 5);
 	kt_rsp(r, 13, &d, abcd);
 	KUNIT_EXPECT_EQ(test, kt_get(r, &d, buf, sizeof(buf)), -EINVAL);
+	/* CON goes with an update only, SERVE with an answer only. */
+	d.code = 0;
+	d.flags = KCOAP_RSP_F_UPDATE | KCOAP_RSP_F_CON;
+	kt_rsp(r, 14, &d, abcd);
+	KUNIT_EXPECT_EQ(test, kt_get(r, &d, buf, sizeof(buf)), 1);
+	d.flags = KCOAP_RSP_F_UPDATE | KCOAP_RSP_F_SERVE;
+	kt_rsp(r, 15, &d, abcd);
+	KUNIT_EXPECT_EQ(test, kt_get(r, &d, buf, sizeof(buf)), -EINVAL);
+	d = good;
+	d.flags = KCOAP_RSP_F_SERVE;
+	kt_rsp(r, 16, &d, abcd);
+	KUNIT_EXPECT_EQ(test, kt_get(r, &d, buf, sizeof(buf)), 1);
+	d.flags = KCOAP_RSP_F_CON;
+	kt_rsp(r, 17, &d, abcd);
+	KUNIT_EXPECT_EQ(test, kt_get(r, &d, buf, sizeof(buf)), -EINVAL);
 }
 
 static void kcoap_ring_bad_producer(struct kunit *test)

@@ -83,6 +83,23 @@ struct kcoap_ring_info {
  */
 #define KCOAP_RSP_F_UPDATE	0x1
 
+/*
+ * With KCOAP_RSP_F_UPDATE: the observers hear of this value in a CON
+ * notification, whatever observe-con-every says (an MQTT message that came
+ * with QoS 1 or 2, say).
+ */
+#define KCOAP_RSP_F_CON		0x4
+
+/*
+ * An answer to a GET with this flag is not sent as written: the kernel
+ * serves the request from its table instead, as if it had never come up.
+ * The daemon has just put the resource there (an update earlier in the
+ * ring): a GET with Observe thus makes the client an observer of it in the
+ * kernel. If the kernel cannot (no such resource, not a GET), the client
+ * gets @code with no options.
+ */
+#define KCOAP_RSP_F_SERVE	0x2
+
 struct kcoap_ring_update {
 	__u16 path_len;		/* bytes of the path that follows */
 	__u16 content_format;
@@ -120,7 +137,7 @@ struct kcoap_rsp_desc {
 	__u32 data_off;		/* from info.rsp_data */
 	__u32 data_len;
 	__u8 code;		/* a response code, 2.01 to 5.05; 0 for an update */
-	__u8 flags;		/* 0, or KCOAP_RSP_F_UPDATE */
+	__u8 flags;		/* KCOAP_RSP_F_* */
 	__u16 reserved;		/* 0 */
 	__u32 reserved2;	/* 0 */
 };

@@ -21,8 +21,14 @@
 #include "kcoap_ring.h"
 #include "kcoapd.h"
 
-static struct kcoap_nl *push_nl;
-static struct kcoap_ring_user *push_ring;
+static struct kcoap_nl *push_nl, *the_nl;
+static struct kcoap_ring_user *push_ring, *the_ring;
+
+void kernel_init(struct kcoap_nl *nl, struct kcoap_ring_user *ring)
+{
+	the_nl = nl;
+	the_ring = ring;
+}
 
 void kernel_push_init(struct kcoap_nl *nl, struct kcoap_ring_user *ring)
 {
@@ -30,9 +36,9 @@ void kernel_push_init(struct kcoap_nl *nl, struct kcoap_ring_user *ring)
 	push_ring = ring;
 }
 
-static int request(uint8_t cmd, const struct kcoap_resource *res)
+static int request(struct kcoap_nl *nl, uint8_t cmd, const struct kcoap_resource *res)
 {
-	struct nl_msg *msg = kcoap_nl_msg(push_nl, cmd, 0, kcoap_resource_msg_size(res));
+	struct nl_msg *msg = kcoap_nl_msg(nl, cmd, 0, kcoap_resource_msg_size(res));
 	int err;
 
 	if (!msg)
@@ -42,26 +48,16 @@ static int request(uint8_t cmd, const struct kcoap_resource *res)
 		nlmsg_free(msg);
 		return err;
 	}
-	return kcoap_nl_request(push_nl, msg, NULL, NULL);
+	return kcoap_nl_request(nl, msg, NULL, NULL);
 }
 
-void kernel_push(const char *path, uint16_t ct, const uint8_t *value, size_t len)
+/* Over netlink: any size, applied before this returns. */
+static void push_netlink(struct kcoap_nl *nl, const char *path, uint16_t ct,
+			 const uint8_t *value, size_t len)
 {
 	struct kcoap_resource res = { 0 };
 	int err;
 
-	if (!push_nl)
-		return;
-	if (push_ring) {
-		err = kcoap_ring_update(push_ring, path, ct, 60, value, len);
-		if (err == -ENOSPC) {
-			kcoap_ring_kick(push_ring);
-			err = kcoap_ring_update(push_ring, path, ct, 60, value, len);
-		}
-		if (!err)
-			return;
-		/* Too large for a slot: netlink takes any size. */
-	}
 	res.path = (char *)path;
 	res.obs = true;
 	res.max_age = 60;
@@ -72,14 +68,45 @@ void kernel_push(const char *path, uint16_t ct, const uint8_t *value, size_t len
 		kcoapd_log(LOG_WARNING, "%s: no memory to push it to the kernel", path);
 		return;
 	}
-	err = request(KCOAP_CMD_RESOURCE_SET, &res);
+	err = request(nl, KCOAP_CMD_RESOURCE_SET, &res);
 	if (err == -ENOENT)
-		err = request(KCOAP_CMD_RESOURCE_ADD, &res);
+		err = request(nl, KCOAP_CMD_RESOURCE_ADD, &res);
 	if (err)
 		kcoapd_log(LOG_WARNING, "%s: not pushed to the kernel: %s%s%s", path,
-			   strerror(-err), push_nl->extack[0] ? ": " : "", push_nl->extack);
+			   strerror(-err), nl->extack[0] ? ": " : "", nl->extack);
 	res.path = NULL;	/* not ours */
 	kcoap_resource_free(&res);
+}
+
+/* Down the ring, ordered with the answers; false if it does not fit a slot. */
+static bool push_ring_update(struct kcoap_ring_user *r, const char *path, uint16_t ct,
+			     bool con, const uint8_t *value, size_t len)
+{
+	int err = kcoap_ring_update(r, path, ct, con, 60, value, len);
+
+	if (err == -ENOSPC) {
+		kcoap_ring_kick(r);
+		err = kcoap_ring_update(r, path, ct, con, 60, value, len);
+	}
+	return !err;
+}
+
+void kernel_push(const char *path, uint16_t ct, const uint8_t *value, size_t len)
+{
+	if (!push_nl)
+		return;
+	if (push_ring && push_ring_update(push_ring, path, ct, false, value, len))
+		return;
+	push_netlink(push_nl, path, ct, value, len);
+}
+
+void kernel_update(const char *path, uint16_t ct, bool con,
+		   const uint8_t *value, size_t len)
+{
+	if (push_ring_update(the_ring, path, ct, con, value, len))
+		return;
+	/* Too large for a slot: netlink takes any size (without the CON). */
+	push_netlink(the_nl, path, ct, value, len);
 }
 
 void kernel_drop(const char *path)
@@ -89,7 +116,7 @@ void kernel_drop(const char *path)
 
 	if (!push_nl)
 		return;
-	err = request(KCOAP_CMD_RESOURCE_DEL, &res);
+	err = request(push_nl, KCOAP_CMD_RESOURCE_DEL, &res);
 	if (err && err != -ENOENT)
 		kcoapd_log(LOG_WARNING, "%s: not deleted from the kernel: %s", path,
 			   strerror(-err));

@@ -176,7 +176,22 @@ int kcoap_ring_respond(struct kcoap_ring_user *r, uint64_t id, uint8_t code,
 	return 0;
 }
 
-int kcoap_ring_update(struct kcoap_ring_user *r, const char *path, uint16_t cf,
+int kcoap_ring_serve(struct kcoap_ring_user *r, uint64_t id, uint8_t fallback)
+{
+	struct kcoap_rsp_desc *d;
+	int err;
+
+	d = rsp_next(r, 0, &err);
+	if (!d)
+		return err;
+	d->id = id;
+	d->code = fallback;
+	d->flags = KCOAP_RSP_F_SERVE;
+	rsp_publish(r);
+	return 0;
+}
+
+int kcoap_ring_update(struct kcoap_ring_user *r, const char *path, uint16_t cf, bool con,
 		      uint32_t max_age, const uint8_t *value, size_t len)
 {
 	struct kcoap_ring_update h = { 0 };
@@ -190,7 +205,7 @@ int kcoap_ring_update(struct kcoap_ring_user *r, const char *path, uint16_t cf,
 	d = rsp_next(r, sizeof(h) + plen + len, &err);
 	if (!d)
 		return err;
-	d->flags = KCOAP_RSP_F_UPDATE;
+	d->flags = KCOAP_RSP_F_UPDATE | (con ? KCOAP_RSP_F_CON : 0);
 	h.path_len = (uint16_t)plen;
 	h.content_format = cf;
 	h.max_age = max_age;

@@ -57,10 +57,18 @@ void kcoap_ring_consume(struct kcoap_ring_user *r);
 int kcoap_ring_respond(struct kcoap_ring_user *r, uint64_t id, uint8_t code,
 		       const uint8_t *rest, size_t len);
 /*
- * Queue a resource update: @path gets @value as Content-Format @cf in the
- * kernel's table (KCOAP_RSP_F_UPDATE). -ENOSPC and -EMSGSIZE as above.
+ * Answer request @id (a GET) from the kernel's table instead, as if it had
+ * never come up (KCOAP_RSP_F_SERVE): after an update of its resource, a
+ * GET with Observe makes the client an observer there. @fallback is the
+ * code the client gets if the table has no answer.
  */
-int kcoap_ring_update(struct kcoap_ring_user *r, const char *path, uint16_t cf,
+int kcoap_ring_serve(struct kcoap_ring_user *r, uint64_t id, uint8_t fallback);
+/*
+ * Queue a resource update: @path gets @value as Content-Format @cf in the
+ * kernel's table (KCOAP_RSP_F_UPDATE); @con: observers hear of it in a CON
+ * notification. -ENOSPC and -EMSGSIZE as above.
+ */
+int kcoap_ring_update(struct kcoap_ring_user *r, const char *path, uint16_t cf, bool con,
 		      uint32_t max_age, const uint8_t *value, size_t len);
 
 /* Tell the kernel about the queued responses: one ioctl for the batch. */
