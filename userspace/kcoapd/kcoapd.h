@@ -16,6 +16,7 @@
 #include "coap.h"
 
 #define KCOAPD_MAX_PREFIXES 16
+#define KCOAPD_MAX_DEVICES 64		/* "device" lines */
 
 struct kcoapd_config {
 	const char *prefixes[KCOAPD_MAX_PREFIXES];
@@ -27,11 +28,32 @@ struct kcoapd_config {
 	bool verbose;
 	bool no_push;			/* keep the store out of the kernel */
 	bool push_ring;			/* push through the ring, not netlink */
+
+	/* The MQTT bridge (mqtt.c, pubsub.c, rd.c, command.c). */
+	const char *mqtt_url;		/* NULL: off */
+	const char *topic_prefix;
+	const char *client_id;
+	const char *user, *password;
+	const char *ca_file, *cert_file, *key_file;
+	int protocol;			/* 5, or 4 for 3.1.1 */
+	uint32_t keepalive;		/* seconds */
+	uint32_t session_expiry;	/* seconds, MQTT 5 */
+	uint32_t queue_max;		/* QoS >= 1 publishes awaiting PUBACK */
+	uint32_t reconnect_max;		/* seconds */
+	uint32_t subs_max;
+	uint32_t retained_wait;		/* ms */
+	uint32_t rd_lifetime_max;	/* seconds */
+	uint32_t devices_max;		/* registrations */
+	const char *devices[KCOAPD_MAX_DEVICES][2];	/* name, host[:port] */
+	size_t n_devices;
 };
 
 /* config.c: KEY VALUE lines of @path into @c; an error names the line. */
 int kcoapd_config_load(struct kcoapd_config *c, const char *path);
 void kcoapd_config_defaults(struct kcoapd_config *c);
+/* One setting of the bridge; 1 if @key is not one, -EINVAL if bad. */
+int kcoapd_config_set(struct kcoapd_config *c, const char *key, const char *val,
+		      const char *where);
 
 /* log.c */
 void kcoapd_log_init(bool syslog, bool verbose);
@@ -57,6 +79,7 @@ void store_handle(const struct kcoap_req_desc *d, const struct coap_msg *req,
 /* kernel.c: the store's resources in the kernel's table (netlink). */
 struct kcoap_nl;
 struct kcoap_ring_user;
+void kernel_init(struct kcoap_nl *nl, struct kcoap_ring_user *ring);
 void kernel_push_init(struct kcoap_nl *nl, struct kcoap_ring_user *ring);
 void kernel_push(const char *path, uint16_t ct, const uint8_t *value, size_t len);
 void kernel_drop(const char *path);
@@ -81,5 +104,80 @@ void upload_done(struct upload_body *body);
 /* Build helpers: an answer with @code, options added by the caller. */
 void answer_begin(struct answer *a, struct coap_builder *b, uint8_t code);
 void answer_end(struct answer *a, struct coap_builder *b);
+void answer_code(struct answer *a, uint8_t code);
+/* 5.03 with Max-Age @secs (RFC 7252 §5.9.3.4). */
+void answer_unavailable(struct answer *a, uint32_t secs);
+
+/* The Uri-Path of @m as "/a/b" into @out; false if it does not fit. */
+bool req_path(const struct coap_msg *m, char *out, size_t cap);
+
+/*
+ * main.c: answers that come later than the request (the bridge's): queued
+ * on the response ring, which is kicked once per turn of the loop.
+ */
+uint64_t now_ms(void);
+void reply(uint64_t id, const struct answer *a);
+void reply_code(uint64_t id, uint8_t code);
+/* Let the kernel answer @id from its table (KCOAP_RSP_F_SERVE). */
+void reply_serve(uint64_t id, uint8_t fallback);
+
+/*
+ * kernel.c: a value for @path in the kernel's table, down the ring (so it
+ * is ordered with the answers), over netlink if too large for a slot. @con:
+ * observers hear of it in a CON notification.
+ */
+void kernel_update(const char *path, uint16_t ct, bool con,
+		   const uint8_t *value, size_t len);
+
+/* mqtt.c: the broker connection; its own thread, events to the loop. */
+struct mosquitto_message;
+typedef struct mqtt5__property mosquitto_property;
+
+int mqtt_start(const struct kcoapd_config *c);	/* an eventfd, or -1 */
+void mqtt_stop(void);
+bool mqtt_connected(void);
+/* Seconds until the next connection attempt (for Max-Age), at least 1. */
+uint32_t mqtt_retry_in(void);
+/* The full topic of @rest: the prefix, then @rest. */
+const char *mqtt_topic(const char *rest, char *buf, size_t cap);
+/*
+ * Publish; *mid (if not NULL) is what mqtt's PUBACK event will name.
+ * -ENOTCONN while not connected.
+ */
+int mqtt_publish(const char *topic, const void *payload, size_t len, int qos,
+		 bool retain, const mosquitto_property *props, int *mid);
+int mqtt_subscribe(const char *topic);
+int mqtt_unsubscribe(const char *topic);
+bool mqtt_v5(void);
+/* Read the eventfd and deliver what the broker's thread queued. */
+void mqtt_events(void);
+
+/* pubsub.c: /ps/ (CoAP pub/sub paths as EMQX's CoAP gateway has them). */
+int pubsub_init(const struct kcoapd_config *c);
+/* True if @a is the answer now; else @id is answered later. */
+bool pubsub_handle(uint64_t id, const struct coap_msg *req, const char *path,
+		   struct answer *a);
+void pubsub_connected(void);
+void pubsub_puback(int mid, int reason);
+/* A message for a subscription; @rest is its topic after the prefix. */
+void pubsub_message(const char *rest, const void *payload, size_t len, int qos,
+		    const mosquitto_property *props);
+void pubsub_tick(uint64_t now);
+
+/* rd.c: devices, by registration (RFC 9176) or configuration. */
+struct sockaddr_in6;
+int rd_init(const struct kcoapd_config *c);
+void rd_handle(const struct kcoap_req_desc *d, const struct coap_msg *req,
+	       const char *path, struct answer *a);
+bool rd_lookup(const char *name, struct sockaddr_in6 *addr);
+void rd_connected(void);
+void rd_tick(uint64_t now);
+
+/* command.c: {prefix}cmd/{device}/{path} to CoAP requests to devices. */
+int command_init(const struct kcoapd_config *c);	/* its socket */
+void command_message(const char *rest, const void *payload, size_t len,
+		     const mosquitto_property *props);
+void command_readable(void);
+void command_tick(uint64_t now);
 
 #endif /* KCOAPD_H */

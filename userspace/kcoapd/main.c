@@ -4,7 +4,10 @@
  *
  * kcoapd: attach to kcoap.ko as the namespace's daemon and serve what it
  * hands up. One epoll loop: the ring's file (requests), a timerfd (answers
- * that are late on purpose) and a signalfd (SIGINT, SIGTERM).
+ * that are late on purpose) and a signalfd (SIGINT, SIGTERM); with the MQTT
+ * bridge also the broker thread's eventfd, the socket commands go to
+ * devices from, and a tick for the bridge's timers. Answers are batched:
+ * one kick of the kernel per turn of the loop.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -34,8 +37,10 @@ struct late {
 
 static struct late *late;
 static size_t n_late;
+static struct kcoap_ring_user ring;
+static bool dirty;		/* responses written, not kicked yet */
 
-static uint64_t now_ms(void)
+uint64_t now_ms(void)
 {
 	struct timespec ts;
 
@@ -46,16 +51,22 @@ static uint64_t now_ms(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: kcoapd [-c FILE] [-p PREFIX]... [-n] [-s] [-v]\n"
-		"Serve the CoAP requests kcoap.ko hands up (kcoapd(8)).\n\n"
-		"  -c, --config FILE  settings (default " DEFAULT_CONFIG " if it exists)\n"
-		"  -p, --prefix PATH  a path to serve: /a alone, /a/ and all below it\n"
-		"                     (default /store/ and /echo)\n"
-		"  -s, --syslog       log to syslog, not stderr\n"
-		"  -n, --no-push      keep the store's resources out of the kernel's\n"
-		"                     table (every GET then comes up to kcoapd)\n"
-		"  -v, --verbose      log every request\n"
-		"  -h, --help         this help\n");
+		"Usage: kcoapd [-c FILE] [-p PREFIX]... [-m URL | -M] [-t TOPIC] [-n] [-s] [-v]\n"
+		"Serve the CoAP requests kcoap.ko hands up, and bridge CoAP and MQTT\n"
+		"(kcoapd(8)).\n\n"
+		"  -c, --config FILE        settings (default " DEFAULT_CONFIG " if it exists)\n"
+		"  -p, --prefix PATH        a path to serve: /a alone, /a/ and all below it\n"
+		"                           (default /store/ and /echo)\n"
+		"  -m, --mqtt URL           the broker: mqtt[s]://[user[:password]@]host[:port]\n"
+		"                           (default mqtt://localhost); serves /ps/ and /rd\n"
+		"  -M, --no-mqtt            no MQTT bridge\n"
+		"  -t, --topic-prefix TOPIC the gateway's topics start so (default\n"
+		"                           kcoap/HOSTNAME/)\n"
+		"  -s, --syslog             log to syslog, not stderr\n"
+		"  -n, --no-push            keep the store's resources out of the kernel's\n"
+		"                           table (every GET then comes up to kcoapd)\n"
+		"  -v, --verbose            log every request\n"
+		"  -h, --help               this help\n");
 }
 
 static void respond(struct kcoap_ring_user *r, uint64_t id, const struct answer *a)
@@ -70,6 +81,54 @@ static void respond(struct kcoap_ring_user *r, uint64_t id, const struct answer 
 	if (err)
 		kcoapd_log(LOG_WARNING, "response to %llu dropped: %s",
 			   (unsigned long long)id, strerror(-err));
+	dirty = true;
+}
+
+void reply(uint64_t id, const struct answer *a)
+{
+	respond(&ring, id, a);
+}
+
+void reply_code(uint64_t id, uint8_t code)
+{
+	struct answer a;
+
+	answer_code(&a, code);
+	respond(&ring, id, &a);
+}
+
+void reply_serve(uint64_t id, uint8_t fallback)
+{
+	int err = kcoap_ring_serve(&ring, id, fallback);
+
+	if (err == -ENOSPC) {
+		kcoap_ring_kick(&ring);
+		err = kcoap_ring_serve(&ring, id, fallback);
+	}
+	if (err)
+		kcoapd_log(LOG_WARNING, "response to %llu dropped: %s",
+			   (unsigned long long)id, strerror(-err));
+	dirty = true;
+}
+
+static bool bridge;
+
+/* Which part of kcoapd answers: true if @a is the answer now. */
+static bool handle(const struct kcoap_req_desc *d, const struct coap_msg *m,
+		   struct answer *a)
+{
+	char path[300];
+
+	if (bridge && req_path(m, path, sizeof(path))) {
+		if (!strncmp(path, "/ps/", 4))
+			return pubsub_handle(d->id, m, path, a);
+		if (!strcmp(path, "/rd") || !strncmp(path, "/rd/", 4)) {
+			rd_handle(d, m, path, a);
+			return true;
+		}
+	}
+	store_handle(d, m, a);
+	return true;
 }
 
 static void arm(int tfd)
@@ -106,8 +165,12 @@ static void serve_requests(struct kcoap_ring_user *r, int tfd)
 			a.code = COAP_CODE_BAD_REQUEST;
 			a.len = 0;
 			a.delay_ms = 0;
-		} else {
-			store_handle(d, &m, &a);
+		} else if (!handle(d, &m, &a)) {
+			/* Answered later (the broker's PUBACK, say). */
+			kcoapd_log(LOG_DEBUG, "request %llu: %u.%02u -> later",
+				   (unsigned long long)id, m.code >> 5, m.code & 31);
+			kcoap_ring_consume(r);
+			continue;
 		}
 		kcoapd_log(LOG_DEBUG, "request %llu: %u.%02u -> %u.%02u%s",
 			   (unsigned long long)id, m.code >> 5, m.code & 31,
@@ -125,6 +188,7 @@ static void serve_requests(struct kcoap_ring_user *r, int tfd)
 		kcoap_ring_consume(r);
 	}
 	kcoap_ring_kick(r);
+	dirty = false;
 }
 
 static void serve_late(struct kcoap_ring_user *r, int tfd)
@@ -154,22 +218,34 @@ int main(int argc, char **argv)
 		{ "syslog", no_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "no-push", no_argument, NULL, 'n' },
+		{ "mqtt", required_argument, NULL, 'm' },
+		{ "no-mqtt", no_argument, NULL, 'M' },
+		{ "topic-prefix", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	const char *config = NULL;
 	struct kcoapd_config c;
 	struct kcoap_ring_params p = { 0 };
-	struct kcoap_ring_user ring;
-	struct epoll_event ev, evs[4];
+	struct epoll_event ev, evs[8];
 	struct kcoap_nl nl;
 	sigset_t sigs;
-	int o, err, ep, sfd, tfd, n, i;
-	bool running = true;
+	int o, err, ep, sfd, tfd, n, i, mfd = -1, cfd = -1, tick = -1;
+	const char *mqtt_url = NULL, *topic_prefix = NULL;
+	bool running = true, no_mqtt = false;
 
 	kcoapd_config_defaults(&c);
-	while ((o = getopt_long(argc, argv, "c:p:svnh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "c:p:svnm:Mt:h", opts, NULL)) != -1) {
 		switch (o) {
+		case 'm':
+			mqtt_url = optarg;
+			break;
+		case 'M':
+			no_mqtt = true;
+			break;
+		case 't':
+			topic_prefix = optarg;
+			break;
 		case 'c':
 			config = optarg;
 			break;
@@ -210,8 +286,28 @@ int main(int argc, char **argv)
 		c.prefixes[c.n_prefixes++] = "/store/";
 		c.prefixes[c.n_prefixes++] = "/echo";
 	}
+	/* The command line wins over the file. */
+	if (mqtt_url)
+		c.mqtt_url = strcmp(mqtt_url, "off") ? mqtt_url : NULL;
+	if (no_mqtt)
+		c.mqtt_url = NULL;
+	if (topic_prefix)
+		c.topic_prefix = topic_prefix;
+	bridge = c.mqtt_url;
+	if (bridge) {
+		if (c.n_prefixes + 3 > KCOAPD_MAX_PREFIXES) {
+			fprintf(stderr, "kcoapd: at most %d prefixes with the MQTT bridge\n",
+				KCOAPD_MAX_PREFIXES - 3);
+			return 2;
+		}
+		c.prefixes[c.n_prefixes++] = "/ps/";
+		c.prefixes[c.n_prefixes++] = "/rd";
+		c.prefixes[c.n_prefixes++] = "/rd/";
+	}
 	kcoapd_log_init(c.syslog, c.verbose);
 	store_init(&c);
+	if (bridge && (pubsub_init(&c) || rd_init(&c)))
+		return 2;
 	late = calloc(MAX_LATE, sizeof(*late));
 	if (!late)
 		return 1;
@@ -233,6 +329,7 @@ int main(int argc, char **argv)
 			   nl.extack[0] ? ": " : "", nl.extack);
 		return 1;
 	}
+	kernel_init(&nl, &ring);
 	if (!c.no_push)
 		kernel_push_init(&nl, c.push_ring ? &ring : NULL);
 	kcoapd_log(LOG_INFO, "attached: %u requests, %u responses, %u-byte slots; serving %s%s%s",
@@ -258,18 +355,49 @@ int main(int argc, char **argv)
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
 	ev.data.fd = tfd;
 	epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
+	if (bridge) {
+		/* 100 ms: retained-wait, retransmissions, lifetimes. */
+		struct itimerspec its = { { 0, 100000000 }, { 0, 100000000 } };
+
+		cfd = command_init(&c);
+		mfd = mqtt_start(&c);
+		tick = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (cfd < 0 || mfd < 0 || tick < 0)
+			return 1;
+		timerfd_settime(tick, 0, &its, NULL);
+		ev.data.fd = mfd;
+		epoll_ctl(ep, EPOLL_CTL_ADD, mfd, &ev);
+		ev.data.fd = cfd;
+		epoll_ctl(ep, EPOLL_CTL_ADD, cfd, &ev);
+		ev.data.fd = tick;
+		epoll_ctl(ep, EPOLL_CTL_ADD, tick, &ev);
+	}
 
 	/* Requests may have come between attach and now. */
 	serve_requests(&ring, tfd);
 	while (running) {
-		n = epoll_wait(ep, evs, 4, -1);
+		n = epoll_wait(ep, evs, 8, -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		for (i = 0; i < n; i++) {
-			if (evs[i].data.fd == sfd) {
+			int fd = evs[i].data.fd;
+
+			if (fd == sfd) {
 				running = false;
-			} else if (evs[i].data.fd == tfd) {
+			} else if (fd == tfd) {
 				serve_late(&ring, tfd);
+			} else if (fd == mfd) {
+				mqtt_events();
+			} else if (fd == cfd) {
+				command_readable();
+			} else if (fd == tick) {
+				uint64_t ticks, now = now_ms();
+
+				if (read(tick, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+					kcoapd_log(LOG_WARNING, "timerfd: %s", strerror(errno));
+				pubsub_tick(now);
+				rd_tick(now);
+				command_tick(now);
 			} else if (evs[i].events & (EPOLLHUP | EPOLLERR)) {
 				kcoapd_log(LOG_ERR, "detached by the kernel");
 				running = false;
@@ -277,7 +405,13 @@ int main(int argc, char **argv)
 				serve_requests(&ring, tfd);
 			}
 		}
+		if (dirty) {
+			kcoap_ring_kick(&ring);
+			dirty = false;
+		}
 	}
+	if (bridge)
+		mqtt_stop();
 	kcoapd_log(LOG_INFO, "detaching");
 	kcoap_ring_detach(&ring);
 	kcoap_nl_close(&nl);

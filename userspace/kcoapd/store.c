@@ -62,7 +62,7 @@ void answer_end(struct answer *a, struct coap_builder *b)
 	memmove(a->buf, a->buf + COAP_HDR_LEN, a->len);
 }
 
-static void answer_code(struct answer *a, uint8_t code)
+void answer_code(struct answer *a, uint8_t code)
 {
 	struct coap_builder b;
 
@@ -70,8 +70,16 @@ static void answer_code(struct answer *a, uint8_t code)
 	answer_end(a, &b);
 }
 
-/* The Uri-Path of @m as "/a/b" into @out; false if it does not fit. */
-static bool req_path(const struct coap_msg *m, char *out, size_t cap)
+void answer_unavailable(struct answer *a, uint32_t secs)
+{
+	struct coap_builder b;
+
+	answer_begin(a, &b, COAP_CODE_SERVICE_UNAVAILABLE);
+	coap_build_opt_uint(&b, COAP_OPT_MAX_AGE, secs);
+	answer_end(a, &b);
+}
+
+bool req_path(const struct coap_msg *m, char *out, size_t cap)
 {
 	const struct coap_opt *o;
 	size_t n = 0;
@@ -189,7 +197,7 @@ static void post(struct item *parent, const char *path, const struct coap_msg *r
 		 const struct body *body, const struct coap_block *blk1,
 		 struct answer *a)
 {
-	char child[300], num[24];
+	char child[340], num[24];
 	struct coap_builder b;
 	struct item *it;
 	const char *seg;

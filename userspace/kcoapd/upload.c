@@ -34,14 +34,6 @@ struct upload {
 
 static struct upload uploads[MAX_UPLOADS];
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void drop(struct upload *u)
 {
 	free(u->buf);

@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright (C) 2026 The kcoap authors.
+ *
+ * The broker connection, through libmosquitto. A thread of its own
+ * connects (blocking in DNS, TCP and TLS is fine there), runs the client's
+ * network loop and reconnects with exponential backoff; the session is
+ * persistent (clean start off, MQTT 5 session expiry), so subscriptions
+ * and QoS 1 messages survive a reconnect. The Last Will is a retained
+ * "offline" on {prefix}status; every connect publishes a retained "online"
+ * there.
+ *
+ * Callbacks run on that thread: they only queue events, and an eventfd
+ * wakes the daemon's loop, which handles them (mqtt_events()). Publishing
+ * and subscribing from the loop is safe: libmosquitto locks for threaded
+ * clients.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
+
+#include "kcoapd.h"
+
+enum ev_type { EV_CONNECTED, EV_DISCONNECTED, EV_PUBACK, EV_MESSAGE };
+
+struct ev {
+	struct ev *next;
+	enum ev_type type;
+	int mid, rc, qos;
+	char *topic;
+	void *payload;
+	size_t len;
+	mosquitto_property *props;
+};
+
+static struct mosquitto *mosq;
+static pthread_t thread;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static struct ev *head, **tail = &head;
+static int efd = -1;
+static atomic_bool connected, stopping;
+static atomic_uint_fast64_t next_try_ms;
+static const struct kcoapd_config *cfg;
+static char host[256], status_topic[512];
+static int port;
+static bool tls;
+
+static void post(struct ev *e)
+{
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&lock);
+	*tail = e;
+	tail = &e->next;
+	pthread_mutex_unlock(&lock);
+	if (write(efd, &one, sizeof(one)) < 0)
+		kcoapd_log(LOG_WARNING, "mqtt: eventfd: %s", strerror(errno));
+}
+
+static void post_simple(enum ev_type type, int mid, int rc)
+{
+	struct ev *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return;
+	e->type = type;
+	e->mid = mid;
+	e->rc = rc;
+	post(e);
+}
+
+static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
+		       const mosquitto_property *props)
+{
+	(void)obj;
+	(void)props;
+	if (rc) {
+		kcoapd_log(LOG_WARNING, "mqtt: %s:%d refused the connection: %s", host, port,
+			   cfg->protocol == 5 ? mosquitto_reason_string(rc) :
+			   mosquitto_connack_string(rc));
+		return;
+	}
+	kcoapd_log(LOG_INFO, "mqtt: connected to %s:%d%s", host, port,
+		   flags & 1 ? " (session resumed)" : "");
+	connected = true;
+	mosquitto_publish(m, NULL, status_topic, 6, "online", 1, true);
+	post_simple(EV_CONNECTED, 0, flags);
+}
+
+static void on_disconnect(struct mosquitto *m, void *obj, int rc,
+			  const mosquitto_property *props)
+{
+	(void)m;
+	(void)obj;
+	(void)props;
+	if (connected)
+		kcoapd_log(LOG_WARNING, "mqtt: connection to %s:%d lost (%s)", host, port,
+			   mosquitto_strerror(rc));
+	connected = false;
+	post_simple(EV_DISCONNECTED, 0, rc);
+}
+
+static void on_publish(struct mosquitto *m, void *obj, int mid, int reason,
+		       const mosquitto_property *props)
+{
+	(void)m;
+	(void)obj;
+	(void)props;
+	post_simple(EV_PUBACK, mid, reason);
+}
+
+static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg,
+		       const mosquitto_property *props)
+{
+	struct ev *e = calloc(1, sizeof(*e));
+
+	(void)m;
+	(void)obj;
+	if (!e)
+		return;
+	e->type = EV_MESSAGE;
+	e->qos = msg->qos;
+	e->topic = strdup(msg->topic);
+	e->len = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
+	e->payload = malloc(e->len + 1);
+	if (!e->topic || !e->payload || (props && mosquitto_property_copy_all(&e->props, props))) {
+		free(e->topic);
+		free(e->payload);
+		free(e);
+		kcoapd_log(LOG_WARNING, "mqtt: out of memory, a message on %s dropped", msg->topic);
+		return;
+	}
+	if (e->len)
+		memcpy(e->payload, msg->payload, e->len);
+	((char *)e->payload)[e->len] = 0;
+	post(e);
+}
+
+static int connect_once(void)
+{
+	mosquitto_property *props = NULL;
+	int rc;
+
+	if (cfg->protocol != 5)
+		return mosquitto_connect(mosq, host, port, (int)cfg->keepalive);
+	/* Clean start is off: keep the session for this long after we go. */
+	mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
+				     cfg->session_expiry);
+	rc = mosquitto_connect_bind_v5(mosq, host, port, (int)cfg->keepalive, NULL, props);
+	mosquitto_property_free_all(&props);
+	return rc;
+}
+
+/* Sleep @secs, or until mqtt_stop(). */
+static void pause_for(unsigned int secs)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += secs;
+	pthread_mutex_lock(&lock);
+	while (!stopping && pthread_cond_timedwait(&wake, &lock, &until) != ETIMEDOUT)
+		;
+	pthread_mutex_unlock(&lock);
+}
+
+static void *run(void *arg)
+{
+	unsigned int backoff = 1;
+	int rc, last_err = -1;
+
+	(void)arg;
+	while (!stopping) {
+		rc = connect_once();
+		if (rc == MOSQ_ERR_SUCCESS) {
+			last_err = -1;
+			while (!stopping && (rc = mosquitto_loop(mosq, 1000, 1)) == MOSQ_ERR_SUCCESS)
+				if (connected)
+					backoff = 1;
+			if (connected) {
+				/* The loop failed without a disconnect callback. */
+				connected = false;
+				post_simple(EV_DISCONNECTED, 0, rc);
+			}
+		} else if (rc != last_err) {
+			/* Said once per kind of failure, not at every retry. */
+			kcoapd_log(LOG_WARNING, "mqtt: cannot connect to %s:%d: %s; retrying",
+				   host, port, rc == MOSQ_ERR_ERRNO ? strerror(errno) :
+				   mosquitto_strerror(rc));
+			last_err = rc;
+		}
+		if (stopping)
+			break;
+		next_try_ms = now_ms() + backoff * 1000ULL;
+		pause_for(backoff);
+		backoff = backoff * 2 > cfg->reconnect_max ? cfg->reconnect_max : backoff * 2;
+	}
+	return NULL;
+}
+
+/* mqtt[s]://[user[:password]@]host[:port][/] */
+static int parse_url(const char *url)
+{
+	const char *p, *at, *end, *colon;
+	static char user[256], pass[256];
+
+	if (!strncmp(url, "mqtt://", 7)) {
+		p = url + 7;
+		port = 1883;
+	} else if (!strncmp(url, "mqtts://", 8)) {
+		p = url + 8;
+		port = 8883;
+		tls = true;
+	} else {
+		goto bad;
+	}
+	end = p + strcspn(p, "/");
+	at = memchr(p, '@', (size_t)(end - p));
+	if (at) {
+		colon = memchr(p, ':', (size_t)(at - p));
+		if ((size_t)(at - p) >= sizeof(user))
+			goto bad;
+		snprintf(user, sizeof(user), "%.*s", (int)((colon ? colon : at) - p), p);
+		if (colon)
+			snprintf(pass, sizeof(pass), "%.*s", (int)(at - colon - 1), colon + 1);
+		if (!cfg->user)
+			mosquitto_username_pw_set(mosq, user, colon ? pass : cfg->password);
+		p = at + 1;
+	}
+	if (*p == '[') {
+		colon = memchr(p, ']', (size_t)(end - p));
+		if (!colon)
+			goto bad;
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - p - 1), p + 1);
+		colon++;
+	} else {
+		colon = memchr(p, ':', (size_t)(end - p));
+		snprintf(host, sizeof(host), "%.*s", (int)((colon ? colon : end) - p), p);
+	}
+	if (colon && colon < end) {
+		char *e;
+		long n;
+
+		if (*colon != ':')
+			goto bad;
+		n = strtol(colon + 1, &e, 10);
+		if (e != end || n < 1 || n > 65535)
+			goto bad;
+		port = (int)n;
+	}
+	if (!host[0] || (*end && strcmp(end, "/")))
+		goto bad;
+	return 0;
+bad:
+	fprintf(stderr, "kcoapd: mqtt-url '%s': want mqtt://[user[:password]@]host[:port] or mqtts://...\n",
+		url);
+	return -EINVAL;
+}
+
+int mqtt_start(const struct kcoapd_config *c)
+{
+	int v = c->protocol == 5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311;
+	int rc;
+
+	cfg = c;
+	mosquitto_lib_init();
+	/* A persistent session needs a stable client id: clean_session false. */
+	mosq = mosquitto_new(c->client_id, false, NULL);
+	if (!mosq) {
+		fprintf(stderr, "kcoapd: mqtt-client-id '%s': %s\n", c->client_id, strerror(errno));
+		return -1;
+	}
+	mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, v);
+	if (parse_url(c->mqtt_url))
+		return -1;
+	if (c->user)
+		mosquitto_username_pw_set(mosq, c->user, c->password);
+	if (tls || c->ca_file) {
+		rc = mosquitto_tls_set(mosq, c->ca_file, c->ca_file ? NULL : "/etc/ssl/certs",
+				       c->cert_file, c->key_file, NULL);
+		if (rc) {
+			fprintf(stderr, "kcoapd: TLS settings (mqtt-ca-file '%s', mqtt-cert-file '%s', mqtt-key-file '%s'): %s\n",
+				c->ca_file ? c->ca_file : "", c->cert_file ? c->cert_file : "",
+				c->key_file ? c->key_file : "", mosquitto_strerror(rc));
+			return -1;
+		}
+	}
+	snprintf(status_topic, sizeof(status_topic), "%sstatus", c->topic_prefix);
+	rc = mosquitto_will_set(mosq, status_topic, 7, "offline", 1, true);
+	if (rc) {
+		fprintf(stderr, "kcoapd: topic-prefix '%s': %s\n", c->topic_prefix,
+			mosquitto_strerror(rc));
+		return -1;
+	}
+	mosquitto_threaded_set(mosq, true);
+	mosquitto_connect_v5_callback_set(mosq, on_connect);
+	mosquitto_disconnect_v5_callback_set(mosq, on_disconnect);
+	mosquitto_publish_v5_callback_set(mosq, on_publish);
+	mosquitto_message_v5_callback_set(mosq, on_message);
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (efd < 0 || pthread_create(&thread, NULL, run, NULL)) {
+		fprintf(stderr, "kcoapd: mqtt thread: %s\n", strerror(errno));
+		return -1;
+	}
+	kcoapd_log(LOG_INFO, "mqtt: broker %s:%d%s, MQTT %s, client id %s, topics %s...",
+		   host, port, tls ? " (TLS)" : "", c->protocol == 5 ? "5" : "3.1.1",
+		   c->client_id, c->topic_prefix);
+	return efd;
+}
+
+void mqtt_stop(void)
+{
+	int i;
+
+	if (!mosq)
+		return;
+	if (connected) {
+		/* A clean exit sends no Will: say it ourselves. */
+		int mid = 0;
+
+		mosquitto_publish(mosq, &mid, status_topic, 7, "offline", 1, true);
+		for (i = 0; i < 20 && connected && mosquitto_want_write(mosq); i++)
+			usleep(50000);
+		mosquitto_disconnect(mosq);
+	}
+	pthread_mutex_lock(&lock);
+	stopping = true;
+	pthread_cond_broadcast(&wake);
+	pthread_mutex_unlock(&lock);
+	pthread_join(thread, NULL);
+	mosquitto_destroy(mosq);
+	mosq = NULL;
+	mosquitto_lib_cleanup();
+}
+
+bool mqtt_connected(void)
+{
+	return connected;
+}
+
+bool mqtt_v5(void)
+{
+	return cfg->protocol == 5;
+}
+
+uint32_t mqtt_retry_in(void)
+{
+	uint64_t next = next_try_ms, now = now_ms();
+
+	return next > now + 1000 ? (uint32_t)((next - now + 999) / 1000) : 1;
+}
+
+const char *mqtt_topic(const char *rest, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s%s", cfg->topic_prefix, rest);
+	return buf;
+}
+
+int mqtt_publish(const char *topic, const void *payload, size_t len, int qos,
+		 bool retain, const mosquitto_property *props, int *mid)
+{
+	int rc;
+
+	if (!connected)
+		return -ENOTCONN;
+	if (len > 268435455)
+		return -EMSGSIZE;
+	if (cfg->protocol == 5)
+		rc = mosquitto_publish_v5(mosq, mid, topic, (int)len, payload, qos, retain, props);
+	else
+		rc = mosquitto_publish(mosq, mid, topic, (int)len, payload, qos, retain);
+	switch (rc) {
+	case MOSQ_ERR_SUCCESS:
+		return 0;
+	case MOSQ_ERR_NO_CONN:
+	case MOSQ_ERR_CONN_LOST:
+		return -ENOTCONN;
+	case MOSQ_ERR_NOMEM:
+		return -ENOMEM;
+	case MOSQ_ERR_PAYLOAD_SIZE:
+	case MOSQ_ERR_OVERSIZE_PACKET:
+		return -EMSGSIZE;
+	default:
+		return -EINVAL;
+	}
+}
+
+int mqtt_subscribe(const char *topic)
+{
+	return mosquitto_subscribe(mosq, NULL, topic, 1) ? -EIO : 0;
+}
+
+int mqtt_unsubscribe(const char *topic)
+{
+	return mosquitto_unsubscribe(mosq, NULL, topic) ? -EIO : 0;
+}
+
+void mqtt_events(void)
+{
+	size_t plen = strlen(cfg->topic_prefix);
+	struct ev *e, *next;
+	uint64_t n;
+
+	if (read(efd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		kcoapd_log(LOG_WARNING, "mqtt: eventfd: %s", strerror(errno));
+	pthread_mutex_lock(&lock);
+	e = head;
+	head = NULL;
+	tail = &head;
+	pthread_mutex_unlock(&lock);
+	for (; e; e = next) {
+		next = e->next;
+		switch (e->type) {
+		case EV_CONNECTED:
+			{
+				char t[512];
+
+				mqtt_subscribe(mqtt_topic("cmd/#", t, sizeof(t)));
+			}
+			pubsub_connected();
+			rd_connected();
+			break;
+		case EV_DISCONNECTED:
+			break;
+		case EV_PUBACK:
+			pubsub_puback(e->mid, e->rc);
+			break;
+		case EV_MESSAGE:
+			if (strncmp(e->topic, cfg->topic_prefix, plen))
+				break;
+			if (!strncmp(e->topic + plen, "cmd/", 4))
+				command_message(e->topic + plen + 4, e->payload, e->len, e->props);
+			else
+				pubsub_message(e->topic + plen, e->payload, e->len, e->qos, e->props);
+			break;
+		}
+		free(e->topic);
+		free(e->payload);
+		mosquitto_property_free_all(&e->props);
+		free(e);
+	}
+}

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright (C) 2026 The kcoap authors.
+ *
+ * The devices commands go to: "device NAME HOST[:PORT]" settings, and
+ * registrations as in the CoRE Resource Directory (RFC 9176 §5.3):
+ *
+ *   POST /rd?ep=NAME[&lt=SECONDS][&base=coap://HOST:PORT]   2.01, Location rd/ID
+ *   POST /rd/ID[?lt=SECONDS]                               2.04 (refresh)
+ *   DELETE /rd/ID                                          2.02
+ *
+ * A registration for a name already registered replaces it (§5.3). The
+ * device is reached at base, else at the address and port the
+ * registration came from. Registered, it gets a retained "online" on
+ * {prefix}dev/NAME/status; when its lifetime lapses (default 90000 s,
+ * §5.3) or it is deleted, a retained "offline". A status the broker could
+ * not take yet is sent again on reconnect.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "kcoapd.h"
+
+#define RD_LT_DEFAULT 90000
+
+struct device {
+	char name[64];
+	struct sockaddr_in6 addr;
+	uint32_t id;			/* 0: from the configuration */
+	uint64_t expires;		/* ms */
+	bool online;			/* registered; else going (offline) */
+	bool told;			/* the broker has the status */
+};
+
+static struct device *devs;
+static size_t n_devs, devs_max;
+static uint32_t lt_max, next_id = 1;
+
+/* HOST[:PORT] or [V6]:PORT into @sa (a v6 socket address, v4 mapped). */
+static int parse_host(const char *s, size_t len, struct sockaddr_in6 *sa)
+{
+	char host[256], port[8] = "5683";
+	struct addrinfo hints = { .ai_family = AF_INET6, .ai_socktype = SOCK_DGRAM,
+				  .ai_flags = AI_V4MAPPED | AI_ADDRCONFIG };
+	struct addrinfo *res;
+	const char *colon;
+
+	if (!len || len >= sizeof(host))
+		return -EINVAL;
+	if (*s == '[') {
+		const char *end = memchr(s, ']', len);
+
+		if (!end)
+			return -EINVAL;
+		snprintf(host, sizeof(host), "%.*s", (int)(end - s - 1), s + 1);
+		colon = end + 1 < s + len ? end + 1 : NULL;
+		if (colon && *colon != ':')
+			return -EINVAL;
+	} else {
+		colon = memchr(s, ':', len);
+		snprintf(host, sizeof(host), "%.*s", (int)((colon ? colon : s + len) - s), s);
+	}
+	if (colon) {
+		size_t n = (size_t)(s + len - colon - 1);
+
+		if (!n || n >= sizeof(port))
+			return -EINVAL;
+		memcpy(port, colon + 1, n);
+		port[n] = 0;
+	}
+	hints.ai_flags &= ~AI_ADDRCONFIG;
+	if (getaddrinfo(host, port, &hints, &res))
+		return -EINVAL;
+	memcpy(sa, res->ai_addr, sizeof(*sa));
+	freeaddrinfo(res);
+	return 0;
+}
+
+static void tell(struct device *dv)
+{
+	char rest[128], topic[512];
+	const char *v = dv->online ? "online" : "offline";
+
+	snprintf(rest, sizeof(rest), "dev/%s/status", dv->name);
+	dv->told = !mqtt_publish(mqtt_topic(rest, topic, sizeof(topic)), v, strlen(v), 1,
+				 true, NULL, NULL);
+}
+
+int rd_init(const struct kcoapd_config *c)
+{
+	size_t i;
+
+	lt_max = c->rd_lifetime_max;
+	devs_max = c->devices_max + c->n_devices;
+	devs = calloc(devs_max, sizeof(*devs));
+	if (!devs)
+		return -ENOMEM;
+	for (i = 0; i < c->n_devices; i++) {
+		struct device *dv = &devs[n_devs];
+
+		snprintf(dv->name, sizeof(dv->name), "%s", c->devices[i][0]);
+		if (parse_host(c->devices[i][1], strlen(c->devices[i][1]), &dv->addr)) {
+			fprintf(stderr, "kcoapd: device %s: cannot resolve '%s' (HOST[:PORT])\n",
+				c->devices[i][0], c->devices[i][1]);
+			return -EINVAL;
+		}
+		dv->online = true;
+		n_devs++;
+	}
+	return 0;
+}
+
+static struct device *by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n_devs; i++)
+		if (devs[i].online && !strcmp(devs[i].name, name))
+			return &devs[i];
+	return NULL;
+}
+
+static struct device *by_id(uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < n_devs; i++)
+		if (devs[i].online && devs[i].id == id)
+			return &devs[i];
+	return NULL;
+}
+
+bool rd_lookup(const char *name, struct sockaddr_in6 *addr)
+{
+	struct device *dv = by_name(name);
+
+	if (dv)
+		*addr = dv->addr;
+	return dv;
+}
+
+/* ep: a name that is also one topic level. */
+static bool name_ok(const uint8_t *v, uint16_t n)
+{
+	uint16_t i;
+
+	if (!n || n >= 64)
+		return false;
+	for (i = 0; i < n; i++)
+		if (v[i] <= ' ' || v[i] == '/' || v[i] == '+' || v[i] == '#' || v[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+static long lifetime(const struct coap_msg *req)
+{
+	const uint8_t *v;
+	uint16_t n;
+	char buf[12], *end;
+	long lt;
+
+	if (!coap_uri_query_find(req, "lt", &v, &n))
+		return RD_LT_DEFAULT < lt_max ? RD_LT_DEFAULT : lt_max;
+	if (!n || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, v, n);
+	buf[n] = 0;
+	lt = strtol(buf, &end, 10);
+	return *end || lt < 1 || lt > (long)lt_max ? -1 : lt;
+}
+
+static void do_register(const struct kcoap_req_desc *d, const struct coap_msg *req,
+			struct answer *a)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
+	struct coap_builder b;
+	struct device *dv;
+	const uint8_t *ep, *base;
+	uint16_t ep_len, base_len;
+	long lt = lifetime(req);
+	char id[12], name[64];
+
+	if (!coap_uri_query_find(req, "ep", &ep, &ep_len) || !name_ok(ep, ep_len) || lt < 0) {
+		answer_code(a, COAP_CODE_BAD_REQUEST);
+		return;
+	}
+	if (coap_uri_query_find(req, "base", &base, &base_len)) {
+		if (base_len < 8 || memcmp(base, "coap://", 7) ||
+		    parse_host((const char *)base + 7, base_len - 7 -
+			       (base[base_len - 1] == '/'), &sa)) {
+			answer_code(a, COAP_CODE_BAD_REQUEST);
+			return;
+		}
+	} else {
+		memcpy(&sa.sin6_addr, d->addr, sizeof(sa.sin6_addr));
+		sa.sin6_port = d->port;
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)ep_len, (const char *)ep);
+	dv = by_name(name);
+	if (dv && !dv->id) {
+		answer_code(a, COAP_CODE_FORBIDDEN);	/* configured: not to be taken over */
+		return;
+	}
+	if (!dv) {
+		if (n_devs == devs_max) {
+			answer_unavailable(a, 60);
+			return;
+		}
+		dv = &devs[n_devs++];
+		memset(dv, 0, sizeof(*dv));
+		snprintf(dv->name, sizeof(dv->name), "%s", name);
+		dv->id = next_id++;
+		dv->online = true;
+		kcoapd_log(LOG_INFO, "rd: %s registered for %ld s", dv->name, lt);
+	}
+	dv->addr = sa;
+	dv->expires = now_ms() + (uint64_t)lt * 1000;
+	tell(dv);
+	answer_begin(a, &b, COAP_CODE_CREATED);
+	snprintf(id, sizeof(id), "%u", dv->id);
+	coap_build_opt_str(&b, COAP_OPT_LOCATION_PATH, "rd");
+	coap_build_opt_str(&b, COAP_OPT_LOCATION_PATH, id);
+	answer_end(a, &b);
+}
+
+void rd_handle(const struct kcoap_req_desc *d, const struct coap_msg *req,
+	       const char *path, struct answer *a)
+{
+	struct device *dv;
+	char *end;
+	unsigned long id;
+	long lt;
+
+	a->delay_ms = 0;
+	if (!strcmp(path, "/rd")) {
+		if (req->code == COAP_CODE_POST)
+			do_register(d, req, a);
+		else
+			answer_code(a, COAP_CODE_METHOD_NOT_ALLOWED);
+		return;
+	}
+	id = strtoul(path + 4, &end, 10);
+	dv = strncmp(path, "/rd/", 4) || *end || id > UINT32_MAX ? NULL : by_id((uint32_t)id);
+	if (!dv || !id) {
+		answer_code(a, COAP_CODE_NOT_FOUND);
+		return;
+	}
+	switch (req->code) {
+	case COAP_CODE_POST:
+		lt = lifetime(req);
+		if (lt < 0) {
+			answer_code(a, COAP_CODE_BAD_REQUEST);
+			return;
+		}
+		dv->expires = now_ms() + (uint64_t)lt * 1000;
+		answer_code(a, COAP_CODE_CHANGED);
+		return;
+	case COAP_CODE_DELETE:
+		kcoapd_log(LOG_INFO, "rd: %s deleted its registration", dv->name);
+		dv->online = false;
+		tell(dv);
+		answer_code(a, COAP_CODE_DELETED);
+		return;
+	default:
+		answer_code(a, COAP_CODE_METHOD_NOT_ALLOWED);
+	}
+}
+
+void rd_connected(void)
+{
+	size_t i;
+
+	for (i = 0; i < n_devs; i++)
+		if (devs[i].id && !devs[i].told)
+			tell(&devs[i]);
+}
+
+void rd_tick(uint64_t now)
+{
+	size_t i = 0;
+
+	while (i < n_devs) {
+		struct device *dv = &devs[i];
+
+		if (dv->id && dv->online && now >= dv->expires) {
+			kcoapd_log(LOG_INFO, "rd: %s's registration lapsed", dv->name);
+			dv->online = false;
+			tell(dv);
+		}
+		/* Gone once the broker has its "offline". */
+		if (!dv->online) {
+			if (!dv->told && mqtt_connected())
+				tell(dv);
+			if (dv->told) {
+				*dv = devs[--n_devs];
+				continue;
+			}
+		}
+		i++;
+	}
+}
