@@ -124,7 +124,9 @@ void report_json(const struct bench_opts *o, const struct bench_result *r)
 		printf(",\"updates\":%u,\"trigger_to_first_ms\":%.3f,\"trigger_to_last_ms\":%.3f",
 		       r->nupdates, median(r->trig_first_ms, r->nupdates),
 		       median(r->trig_last_ms, r->nupdates));
-		printf(",\"first_to_last_ms\":%.3f", median(r->spread_ms, r->nupdates));
+		printf(",\"first_to_last_ms\":%.3f,\"errors\":%lu,\"stray\":%lu",
+		       median(r->spread_ms, r->nupdates), (unsigned long)r->errors,
+		       (unsigned long)r->stray);
 	} else {
 		printf(",\"mode\":\"load\",\"type\":\"%s\",\"method\":\"%s\",\"endpoints\":%u",
 		       o->con ? "CON" : "NON", method_name(o->method), o->endpoints);
