@@ -133,6 +133,8 @@ void kernel_update(const char *path, uint16_t ct, bool con,
 struct mosquitto_message;
 typedef struct mqtt5__property mosquitto_property;
 
+/* Check @url (and keep its parts for mqtt_start()); says what is wrong. */
+int mqtt_parse_url(const char *url);
 int mqtt_start(const struct kcoapd_config *c);	/* an eventfd, or -1 */
 void mqtt_stop(void);
 bool mqtt_connected(void);

@@ -294,6 +294,8 @@ int main(int argc, char **argv)
 	if (topic_prefix)
 		c.topic_prefix = topic_prefix;
 	bridge = c.mqtt_url;
+	if (bridge && mqtt_parse_url(c.mqtt_url))
+		return 2;
 	if (bridge) {
 		if (c.n_prefixes + 3 > KCOAPD_MAX_PREFIXES) {
 			fprintf(stderr, "kcoapd: at most %d prefixes with the MQTT bridge\n",

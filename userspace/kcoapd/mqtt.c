@@ -209,11 +209,13 @@ static void *run(void *arg)
 	return NULL;
 }
 
+static char url_user[256], url_pass[256];
+static bool url_has_user, url_has_pass;
+
 /* mqtt[s]://[user[:password]@]host[:port][/] */
-static int parse_url(const char *url)
+int mqtt_parse_url(const char *url)
 {
 	const char *p, *at, *end, *colon;
-	static char user[256], pass[256];
 
 	if (!strncmp(url, "mqtt://", 7)) {
 		p = url + 7;
@@ -229,13 +231,13 @@ static int parse_url(const char *url)
 	at = memchr(p, '@', (size_t)(end - p));
 	if (at) {
 		colon = memchr(p, ':', (size_t)(at - p));
-		if ((size_t)(at - p) >= sizeof(user))
+		if ((size_t)(at - p) >= sizeof(url_user))
 			goto bad;
-		snprintf(user, sizeof(user), "%.*s", (int)((colon ? colon : at) - p), p);
+		snprintf(url_user, sizeof(url_user), "%.*s", (int)((colon ? colon : at) - p), p);
 		if (colon)
-			snprintf(pass, sizeof(pass), "%.*s", (int)(at - colon - 1), colon + 1);
-		if (!cfg->user)
-			mosquitto_username_pw_set(mosq, user, colon ? pass : cfg->password);
+			snprintf(url_pass, sizeof(url_pass), "%.*s", (int)(at - colon - 1), colon + 1);
+		url_has_user = true;
+		url_has_pass = colon;
 		p = at + 1;
 	}
 	if (*p == '[') {
@@ -282,10 +284,13 @@ int mqtt_start(const struct kcoapd_config *c)
 		return -1;
 	}
 	mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, v);
-	if (parse_url(c->mqtt_url))
+	if (mqtt_parse_url(c->mqtt_url))
 		return -1;
+	/* The settings win over the URL. */
 	if (c->user)
 		mosquitto_username_pw_set(mosq, c->user, c->password);
+	else if (url_has_user)
+		mosquitto_username_pw_set(mosq, url_user, url_has_pass ? url_pass : c->password);
 	if (tls || c->ca_file) {
 		rc = mosquitto_tls_set(mosq, c->ca_file, c->ca_file ? NULL : "/etc/ssl/certs",
 				       c->cert_file, c->key_file, NULL);
