@@ -128,6 +128,9 @@ void reply_serve(uint64_t id, uint8_t fallback);
  */
 void kernel_update(const char *path, uint16_t ct, bool con,
 		   const uint8_t *value, size_t len);
+/* The observers of @path in the kernel, or a negative errno. */
+int kernel_observers(const char *path);
+void kernel_delete(const char *path);
 
 /* mqtt.c: the broker connection; its own thread, events to the loop. */
 struct mosquitto_message;

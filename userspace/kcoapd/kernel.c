@@ -109,6 +109,42 @@ void kernel_update(const char *path, uint16_t ct, bool con,
 	push_netlink(the_nl, path, ct, value, len);
 }
 
+static int observers_of(struct nlmsghdr *nlh, void *arg)
+{
+	struct kcoap_resource res = { 0 };
+	int err = kcoap_resource_parse(nlh, &res);
+
+	if (!err)
+		*(int *)arg = (int)res.observers;
+	kcoap_resource_free(&res);
+	return err;
+}
+
+int kernel_observers(const char *path)
+{
+	struct nl_msg *msg = kcoap_nl_msg(the_nl, KCOAP_CMD_RESOURCE_GET, 0, strlen(path) + 8);
+	int n = -ENOENT, err;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_string(msg, KCOAP_A_RESOURCE_PATH, path)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	err = kcoap_nl_request(the_nl, msg, observers_of, &n);
+	return err ? err : n;
+}
+
+void kernel_delete(const char *path)
+{
+	struct kcoap_resource res = { .path = (char *)path };
+	int err = request(the_nl, KCOAP_CMD_RESOURCE_DEL, &res);
+
+	if (err && err != -ENOENT)
+		kcoapd_log(LOG_WARNING, "%s: not deleted from the kernel: %s", path,
+			   strerror(-err));
+}
+
 void kernel_drop(const char *path)
 {
 	struct kcoap_resource res = { .path = (char *)path };

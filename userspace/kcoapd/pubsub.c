@@ -24,6 +24,12 @@
  * QoS 1 or 2 message as a CON notification). Before the first answer
  * kcoapd waits up to retained-wait for a retained message; with none, an
  * observer starts from an empty value and a plain GET gets 4.04.
+ *
+ * A filter with wildcards exists only for its observers: once the kernel
+ * says it has none left, kcoapd unsubscribes and deletes the resource. A
+ * topic's subscription also keeps its value fresh for plain GETs, so it
+ * stays, until subscriptions-max is reached: then the topics nobody
+ * observes go first.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,8 +47,13 @@
 /* A QoS >= 1 publish awaiting the broker's PUBACK, by Message ID. */
 struct pending {
 	uint64_t id;			/* the request to answer, 0: none */
+	uint64_t since;			/* ms */
 	bool used;
 };
+
+#define REAP_EVERY_MS 10000
+#define REAP_GRACE_MS 10000		/* a new subscription's observers come */
+#define PENDING_FORGET_MS 600000	/* libmosquitto must have lost it */
 
 struct waiter {
 	uint64_t id;
@@ -55,6 +66,7 @@ struct sub {
 	char *path;			/* "/ps/" + filter */
 	bool has_value;			/* the kernel has one */
 	uint64_t wait_until;		/* for a retained message */
+	uint64_t created;		/* ms */
 	struct waiter waiters[MAX_WAITERS];
 	unsigned int n_waiters;
 };
@@ -159,6 +171,7 @@ static bool publish(uint64_t id, const struct coap_msg *req, const char *topic,
 		n_pending++;
 	pending[mid].used = true;
 	pending[mid].id = id;
+	pending[mid].since = now_ms();
 	return false;
 }
 
@@ -226,6 +239,33 @@ static bool filter_ok(const char *f)
 	}
 }
 
+/*
+ * Unsubscribe from filters nobody observes any more; with @topics_too,
+ * from topics as well (to make room).
+ */
+static void reap(bool topics_too)
+{
+	uint64_t now = now_ms();
+	size_t i = 0;
+
+	while (i < n_subs) {
+		struct sub *s = &subs[i];
+		int n = 1;
+
+		if (!s->n_waiters && now >= s->created + REAP_GRACE_MS &&
+		    (topics_too || wildcard(s->filter)))
+			n = kernel_observers(s->path);
+		/* Gone from the table (-ENOENT) is as good as unobserved. */
+		if (n > 0 || (n < 0 && n != -ENOENT)) {
+			i++;
+			continue;
+		}
+		kcoapd_log(LOG_INFO, "ps: no observers of %s left: unsubscribed", s->path);
+		kernel_delete(s->path);
+		drop_sub(s);
+	}
+}
+
 static bool subscribe(uint64_t id, const struct coap_msg *req, const char *filter,
 		      const char *path, struct answer *a)
 {
@@ -249,6 +289,8 @@ static bool subscribe(uint64_t id, const struct coap_msg *req, const char *filte
 		return false;
 	}
 	if (!s) {
+		if (n_subs == subs_max)
+			reap(true);
 		if (!mqtt_connected() || n_subs == subs_max) {
 			answer_unavailable(a, mqtt_connected() ? 60 : mqtt_retry_in());
 			return true;
@@ -264,7 +306,8 @@ static bool subscribe(uint64_t id, const struct coap_msg *req, const char *filte
 			return true;
 		}
 		n_subs++;
-		s->wait_until = now_ms() + retained_wait;
+		s->created = now_ms();
+		s->wait_until = s->created + retained_wait;
 	}
 	if (s->n_waiters == MAX_WAITERS) {
 		answer_unavailable(a, 1);
@@ -345,7 +388,21 @@ void pubsub_message(const char *rest, const void *payload, size_t len, int qos,
 
 void pubsub_tick(uint64_t now)
 {
+	static uint64_t last_reap;
 	size_t i = 0;
+	int mid;
+
+	if (now >= last_reap + REAP_EVERY_MS) {
+		last_reap = now;
+		reap(false);
+		for (mid = 0; mid < 65536; mid++)
+			if (pending[mid].used && now > pending[mid].since + PENDING_FORGET_MS) {
+				kcoapd_log(LOG_WARNING, "ps: no PUBACK for message %d in %d s: forgotten",
+					   mid, PENDING_FORGET_MS / 1000);
+				pending[mid].used = false;
+				n_pending--;
+			}
+	}
 
 	while (i < n_subs) {
 		struct sub *s = &subs[i];
