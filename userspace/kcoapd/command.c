@@ -76,7 +76,7 @@ static void publish_rsp(const char *rsp_topic, uint8_t code, const void *payload
 			size_t len, uint32_t cf, const mosquitto_property *corr)
 {
 	mosquitto_property *props = NULL;
-	char topic[512], codestr[8], cfstr[12];
+	char topic[640], codestr[8], cfstr[12];
 	uint8_t *buf = NULL;
 	int err;
 

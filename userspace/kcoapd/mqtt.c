@@ -286,6 +286,11 @@ int mqtt_start(const struct kcoapd_config *c)
 	mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, v);
 	if (mqtt_parse_url(c->mqtt_url))
 		return -1;
+	if (strlen(c->topic_prefix) > 128 || strpbrk(c->topic_prefix, "+#")) {
+		fprintf(stderr, "kcoapd: topic-prefix '%s': at most 128 bytes, no '+' or '#'\n",
+			c->topic_prefix);
+		return -1;
+	}
 	/* The settings win over the URL. */
 	if (c->user)
 		mosquitto_username_pw_set(mosq, c->user, c->password);
@@ -368,7 +373,9 @@ uint32_t mqtt_retry_in(void)
 
 const char *mqtt_topic(const char *rest, char *buf, size_t cap)
 {
-	snprintf(buf, cap, "%s%s", cfg->topic_prefix, rest);
+	/* Too long: an empty topic, which every publish refuses. */
+	if ((size_t)snprintf(buf, cap, "%s%s", cfg->topic_prefix, rest) >= cap)
+		buf[0] = 0;
 	return buf;
 }
 
@@ -379,6 +386,8 @@ int mqtt_publish(const char *topic, const void *payload, size_t len, int qos,
 
 	if (!connected)
 		return -ENOTCONN;
+	if (!*topic)
+		return -EINVAL;
 	if (len > 268435455)
 		return -EMSGSIZE;
 	if (cfg->protocol == 5)

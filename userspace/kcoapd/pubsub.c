@@ -73,6 +73,7 @@ struct sub {
 
 static struct pending pending[65536];
 static uint32_t n_pending, queue_max, subs_max, retained_wait;
+static size_t value_max;
 static struct sub *subs;
 static size_t n_subs;
 
@@ -81,6 +82,7 @@ int pubsub_init(const struct kcoapd_config *c)
 	queue_max = c->queue_max;
 	subs_max = c->subs_max;
 	retained_wait = c->retained_wait;
+	value_max = c->value_max;
 	subs = calloc(subs_max, sizeof(*subs));
 	return subs ? 0 : -ENOMEM;
 }
@@ -373,6 +375,11 @@ void pubsub_message(const char *rest, const void *payload, size_t len, int qos,
 	bool match;
 	size_t i;
 
+	if (len > value_max) {
+		kcoapd_log(LOG_WARNING, "ps: a message of %zu bytes on %s is over value-max: dropped",
+			   len, rest);
+		return;
+	}
 	for (i = 0; i < n_subs; i++) {
 		struct sub *s = &subs[i];
 
