@@ -60,10 +60,16 @@ struct hist {
 void hist_add(struct hist *h, uint64_t ns);
 uint64_t hist_pct(const struct hist *h, double pct);
 
-/* CPU time of the server's CPU and processes, in seconds. */
+/*
+ * CPU time of the server's CPU and processes, in seconds. The per-state
+ * fields of /proc/stat are tick samples, which a guest loses when its vCPU
+ * waits for the host: busy time is the wall clock less the idle time,
+ * which NO_HZ kernels measure exactly.
+ */
 struct cpu_sample {
-	double user, system, softirq, irq, busy, total;
-	double proc;		/* utime + stime of the server processes */
+	double wall, idle;	/* idle includes iowait */
+	double user, system, softirq, irq;	/* tick-sampled */
+	double proc;		/* run time of the server processes' threads */
 	bool valid;
 };
 

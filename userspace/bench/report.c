@@ -17,15 +17,17 @@ struct derived {
 static void derive(const struct bench_result *r, struct derived *d)
 {
 	const struct cpu_sample *a = &r->cpu0, *b = &r->cpu1;
-	double total = b->total - a->total;
+	double wall = b->wall - a->wall;
 
 	d->rps = r->window_s > 0 ? (double)r->replies / r->window_s : 0;
-	d->busy = b->busy - a->busy;
+	d->busy = wall - (b->idle - a->idle);
+	if (d->busy < 0)
+		d->busy = 0;
 	d->softirq = b->softirq - a->softirq;
 	d->system = b->system - a->system;
 	d->user = b->user - a->user;
 	d->proc = b->proc - a->proc;
-	d->util = total > 0 ? d->busy / total : 0;
+	d->util = wall > 0 ? d->busy / wall : 0;
 	d->cpu_us = r->replies ? d->busy * 1e6 / (double)r->replies : 0;
 	d->p50 = (double)hist_pct(&r->lat, 50) / 1e3;
 	d->p90 = (double)hist_pct(&r->lat, 90) / 1e3;
@@ -103,7 +105,7 @@ void report_table(const struct bench_opts *o, const struct bench_result *r)
 			       (unsigned long)r->mid_wraps);
 	}
 	if (r->cpu0.valid) {
-		printf("%-24s cpu%d busy %.1f %% (%.3f s: softirq %.3f, system %.3f, user %.3f)\n",
+		printf("%-24s cpu%d busy %.1f %% (%.3f s; ticks: softirq %.2f, system %.2f, user %.2f)\n",
 		       "server CPU", o->server_cpu, d.util * 100, d.busy, d.softirq, d.system, d.user);
 		if (o->mode == BENCH_LOAD)
 			printf("%-24s %.2f us\n", "server CPU per request", d.cpu_us);
@@ -144,10 +146,11 @@ void report_json(const struct bench_opts *o, const struct bench_result *r)
 		printf(",\"max\":%.1f,\"mean\":%.1f}", d.max, d.mean);
 	}
 	if (r->cpu0.valid || o->npids) {
-		printf(",\"server\":{\"cpu\":%d,\"busy_s\":%.4f,\"softirq_s\":%.4f", o->server_cpu,
-		       d.busy, d.softirq);
-		printf(",\"system_s\":%.4f,\"user_s\":%.4f,\"process_s\":%.4f,\"util\":%.4f",
-		       d.system, d.user, d.proc, d.util);
+		printf(",\"server\":{\"cpu\":%d,\"busy_s\":%.4f,\"process_s\":%.4f", o->server_cpu,
+		       d.busy, d.proc);
+		printf(",\"util\":%.4f,\"tick_softirq_s\":%.2f,\"tick_system_s\":%.2f", d.util,
+		       d.softirq, d.system);
+		printf(",\"tick_user_s\":%.2f", d.user);
 		printf(",\"cpu_us_per_request\":%.3f}", d.cpu_us);
 	}
 	printf("}\n");
