@@ -232,6 +232,8 @@ static void kcoap_x_timer(struct timer_list *t)
 	struct kcoap_net *kn = x->kn;
 	u8 *out = *this_cpu_ptr(&kcoap_x_out);
 
+	/* The dedupe table and the socket are read under RCU, as in receive. */
+	rcu_read_lock();
 	spin_lock(&x->lock);
 	if (timer_pending(&x->timer))	/* re-armed meanwhile */
 		goto out;
@@ -259,6 +261,7 @@ static void kcoap_x_timer(struct timer_list *t)
 	}
 out:
 	spin_unlock(&x->lock);
+	rcu_read_unlock();
 	kcoap_x_put(x);		/* the timer's reference */
 }
 

@@ -120,6 +120,8 @@ void reply(uint64_t id, const struct answer *a);
 void reply_code(uint64_t id, uint8_t code);
 /* Let the kernel answer @id from its table (KCOAP_RSP_F_SERVE). */
 void reply_serve(uint64_t id, uint8_t fallback);
+/* Something went down the ring that is not an answer: kick this turn. */
+void kick_later(void);
 
 /*
  * kernel.c: a value for @path in the kernel's table, down the ring (so it

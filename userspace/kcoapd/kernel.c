@@ -103,8 +103,10 @@ void kernel_push(const char *path, uint16_t ct, const uint8_t *value, size_t len
 void kernel_update(const char *path, uint16_t ct, bool con,
 		   const uint8_t *value, size_t len)
 {
-	if (push_ring_update(the_ring, path, ct, con, value, len))
+	if (push_ring_update(the_ring, path, ct, con, value, len)) {
+		kick_later();
 		return;
+	}
 	/* Too large for a slot: netlink takes any size (without the CON). */
 	push_netlink(the_nl, path, ct, value, len);
 }

@@ -97,6 +97,11 @@ void reply_code(uint64_t id, uint8_t code)
 	respond(&ring, id, &a);
 }
 
+void kick_later(void)
+{
+	dirty = true;
+}
+
 void reply_serve(uint64_t id, uint8_t fallback)
 {
 	int err = kcoap_ring_serve(&ring, id, fallback);
