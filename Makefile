@@ -17,8 +17,12 @@ TOP := $(abspath .)
 # newest Debian 6.1 headers (linux-headers-amd64).
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 		    $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64))))
+# Only the module's targets need one: make run, check and deps install the
+# headers themselves on a fresh machine.
 ifeq ($(KDIR),)
+ifneq ($(filter all module install,$(or $(MAKECMDGOALS),all)),)
 $(error no kernel headers found: apt-get install linux-headers-amd64, or set KDIR)
+endif
 endif
 KREL := $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 MODDIR := $(TOP)/build/kmod-$(KREL)
