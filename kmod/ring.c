@@ -139,9 +139,8 @@ void kcoap_ring_free(struct kcoap_ring *r)
 int kcoap_ring_put(struct kcoap_ring *r, struct kcoap_req_desc *d,
 		   const void *data, u32 len)
 {
-	u32 n = r->info.req_entries, cons, used, slot;
+	u32 n = r->info.req_entries, cons, used, slot, prev;
 	unsigned long flags;
-	bool was_empty;
 
 	if (len > r->info.slot_size)
 		return -EMSGSIZE;
@@ -163,13 +162,23 @@ int kcoap_ring_put(struct kcoap_ring *r, struct kcoap_req_desc *d,
 	d->data_len = len;
 	memcpy(r->req_data + d->data_off, data, len);
 	memcpy(&r->req_desc[slot], d, sizeof(*d));
-	was_empty = used == 0;
-	r->req_next++;
+	prev = r->req_next++;
 	/* The entry and its data before the index that makes them visible. */
 	smp_store_release(r->req_prod, r->req_next);
 	spin_unlock_irqrestore(&r->req_lock, flags);
-	/* One wake-up when the ring goes from empty to not empty. */
-	if (was_empty || (READ_ONCE(*r->req_flags) & KCOAP_RING_F_NEED_WAKEUP))
+	/*
+	 * One wake-up when the daemon may have found the ring empty, i.e. it
+	 * had consumed everything before this entry. The consumer index must
+	 * be read after ours is published, with a full barrier between: the
+	 * daemon publishes its index and, after a full barrier, reads ours
+	 * once more before it sleeps, so one of the two sees the other's
+	 * store. Reading it before publishing (as a "was empty" test under
+	 * the lock would) loses the wake-up when the daemon drains the ring
+	 * in between, and it sleeps on a ring that only fills up.
+	 */
+	smp_mb();
+	if (READ_ONCE(*r->req_cons) == prev ||
+	    (READ_ONCE(*r->req_flags) & KCOAP_RING_F_NEED_WAKEUP))
 		wake_up_interruptible(&r->wait);
 	return 0;
 }

@@ -128,6 +128,60 @@ static void kcoap_ring_requests(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_put(r, 8, 0, 256), 0);
 }
 
+/* A wait queue entry that counts wake-ups instead of waking a task. */
+struct kt_waiter {
+	struct wait_queue_entry wq;
+	struct kcoap_ring *r;
+	int woken;
+};
+
+static int kt_wake(struct wait_queue_entry *wq, unsigned int mode, int sync, void *key)
+{
+	container_of(wq, struct kt_waiter, wq)->woken++;
+	return 0;
+}
+
+static void kt_wait_remove(void *arg)
+{
+	struct kt_waiter *w = arg;
+
+	remove_wait_queue(&w->r->wait, &w->wq);
+}
+
+/*
+ * The daemon is woken for an entry that follows everything it consumed
+ * (or for every entry if it asks), and only then. The race this rule
+ * guards against (the daemon draining the ring while the kernel adds an
+ * entry) needs two CPUs; tests/e2e/mqtt.sh's load found it.
+ */
+static void kcoap_ring_wakeups(struct kunit *test)
+{
+	struct kcoap_ring *r = kt_ring(test, 8, 2, 256);
+	struct kt_waiter w = { .r = r, .woken = 0 };
+
+	init_waitqueue_func_entry(&w.wq, kt_wake);
+	add_wait_queue(&r->wait, &w.wq);
+
+	KUNIT_EXPECT_EQ(test, kt_put(r, 1, 0, 10), 0);
+	KUNIT_EXPECT_EQ(test, w.woken, 1);
+	/* Not consumed yet: the daemon will find the next one itself. */
+	KUNIT_EXPECT_EQ(test, kt_put(r, 2, 0, 10), 0);
+	KUNIT_EXPECT_EQ(test, w.woken, 1);
+	/* It took one of two: still busy, no wake-up. */
+	smp_store_release(r->req_cons, 1);
+	KUNIT_EXPECT_EQ(test, kt_put(r, 3, 0, 10), 0);
+	KUNIT_EXPECT_EQ(test, w.woken, 1);
+	/* It took all three and may sleep: wake it. */
+	smp_store_release(r->req_cons, 3);
+	KUNIT_EXPECT_EQ(test, kt_put(r, 4, 0, 10), 0);
+	KUNIT_EXPECT_EQ(test, w.woken, 2);
+	/* It asked for every wake-up. */
+	WRITE_ONCE(*r->req_flags, KCOAP_RING_F_NEED_WAKEUP);
+	KUNIT_EXPECT_EQ(test, kt_put(r, 5, 0, 10), 0);
+	KUNIT_EXPECT_EQ(test, w.woken, 3);
+	kt_wait_remove(&w);
+}
+
 /* The indices are free-running: past 2^32 nothing changes. */
 static void kcoap_ring_wrap(struct kunit *test)
 {
@@ -327,6 +381,7 @@ static struct kunit_case kcoap_ring_cases[] = {
 	KUNIT_CASE(kcoap_ring_layout_checks),
 	KUNIT_CASE(kcoap_ring_requests),
 	KUNIT_CASE(kcoap_ring_wrap),
+	KUNIT_CASE(kcoap_ring_wakeups),
 	KUNIT_CASE(kcoap_ring_bad_consumer),
 	KUNIT_CASE(kcoap_ring_responses),
 	KUNIT_CASE(kcoap_ring_bad_producer),

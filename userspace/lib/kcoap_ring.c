@@ -117,8 +117,18 @@ const struct kcoap_req_desc *kcoap_ring_peek(struct kcoap_ring_user *r,
 {
 	const struct kcoap_req_desc *d;
 
-	if (load_acquire(r->req_prod) == r->req_next)
-		return NULL;
+	if (load_acquire(r->req_prod) == r->req_next) {
+		/*
+		 * Empty, and the caller may go to sleep now. Our consumer index
+		 * must be visible before we look at the producer's once more,
+		 * the kernel's mirror image of this (docs/ring.md): else each
+		 * side can miss the other's store, and the kernel does not wake
+		 * us for an entry we did not see.
+		 */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (load_acquire(r->req_prod) == r->req_next)
+			return NULL;
+	}
 	d = &r->req[r->req_next & (r->info.req_entries - 1)];
 	if (d->data_len > r->info.slot_size ||
 	    d->data_off > (uint64_t)r->info.req_entries * r->info.slot_size - d->data_len)
