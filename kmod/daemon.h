@@ -75,7 +75,7 @@ bool kcoap_daemon_serves(struct kcoap_net *kn, const char *path, u32 len);
  */
 u8 kcoap_exchange_start(struct kcoap_net *kn, const struct kcoap_peer *p,
 			const struct coap_msg *req,
-			const struct kcoap_dedup_key *key, u32 now);
+			const struct kcoap_dedup_key *key);
 /*
  * Softirq: a duplicate CON of a pending request. False if its exchange
  * is over (its answer is in the dedupe cache now); else it got an empty

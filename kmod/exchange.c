@@ -267,9 +267,16 @@ out:
 
 u8 kcoap_exchange_start(struct kcoap_net *kn, const struct kcoap_peer *p,
 			const struct coap_msg *req,
-			const struct kcoap_dedup_key *key, u32 now)
+			const struct kcoap_dedup_key *key)
 {
 	struct kcoap_daemon *d = rcu_dereference(kn->daemon);
+	/*
+	 * Timers take the full jiffies. The dedupe cache keeps 32-bit times
+	 * (wrap-safe), but a deadline made from those would lie in the past
+	 * once jiffies passes 2^32, five minutes after boot on 64-bit.
+	 */
+	unsigned long t = jiffies;
+	u32 now = t;
 	struct kcoap_req_desc desc = {};
 	struct kcoap_exchange *x;
 	u32 window;
@@ -300,7 +307,7 @@ u8 kcoap_exchange_start(struct kcoap_net *kn, const struct kcoap_peer *p,
 	spin_lock_init(&x->lock);
 	timer_setup(&x->timer, kcoap_x_timer, 0);
 	x->state = req->type == COAP_TYPE_CON ? KCOAP_X_WAIT : KCOAP_X_ACKED;
-	x->deadline = now + msecs_to_jiffies(READ_ONCE(kn->cfg.daemon_timeout));
+	x->deadline = t + msecs_to_jiffies(READ_ONCE(kn->cfg.daemon_timeout));
 
 	/*
 	 * Locked before anyone can find it, by ID (a daemon answering
@@ -359,7 +366,7 @@ u8 kcoap_exchange_start(struct kcoap_net *kn, const struct kcoap_peer *p,
 		x->state = KCOAP_X_ACKED;
 	}
 	kcoap_x_arm(x, x->state == KCOAP_X_WAIT ?
-		    now + msecs_to_jiffies(window) : x->deadline);
+		    t + msecs_to_jiffies(window) : x->deadline);
 	spin_unlock(&x->lock);
 	return 0;
 

@@ -131,7 +131,7 @@ static u8 kt_x_request_code(struct kunit *test, u8 type, u16 mid, u8 method,
 	kcoap_peer_key(&key, &c->peer, mid);
 	local_bh_disable();
 	rcu_read_lock();
-	code = kcoap_exchange_start(c->kn, &c->peer, &c->m, &key, jiffies);
+	code = kcoap_exchange_start(c->kn, &c->peer, &c->m, &key);
 	rcu_read_unlock();
 	local_bh_enable();
 	return code;
@@ -209,6 +209,21 @@ static bool kt_x_fire(struct kunit *test, u64 id)
 	return armed;
 }
 
+/* How many jiffies from now exchange @id's timer is due; -1: not armed. */
+static long kt_x_due(struct kunit *test, u64 id)
+{
+	struct kt_x *c = test->priv;
+	struct kcoap_exchange *x;
+	long due = -1;
+
+	rcu_read_lock();
+	x = xa_load(&c->d->xa, id);
+	if (x && timer_pending(&x->timer))
+		due = (long)(READ_ONCE(x->timer.expires) - jiffies);
+	rcu_read_unlock();
+	return due;
+}
+
 static bool kt_x_ack(struct kunit *test, u16 mid)
 {
 	struct kt_x *c = test->priv;
@@ -279,9 +294,19 @@ static void kcoap_x_separate(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, kt_x_request(test, COAP_TYPE_CON, 0x2002), 0);
 	id = kt_x_taken(test);
+	/*
+	 * Due at the end of the piggyback window (200 ms), not in the past:
+	 * deadlines once came from 32-bit jiffies, and every exchange timed
+	 * out at once from five minutes after boot.
+	 */
+	KUNIT_EXPECT_GT(test, kt_x_due(test, id), 0);
+	KUNIT_EXPECT_LE(test, kt_x_due(test, id), msecs_to_jiffies(200));
 	/* The piggyback window passes: an empty ACK (§5.2.2). */
 	KUNIT_ASSERT_TRUE(test, kt_x_fire(test, id));
 	KUNIT_ASSERT_EQ(test, c->nsent, 1);
+	/* Then daemon-timeout (30 s) from the request on. */
+	KUNIT_EXPECT_GT(test, kt_x_due(test, id), msecs_to_jiffies(20000));
+	KUNIT_EXPECT_LE(test, kt_x_due(test, id), msecs_to_jiffies(30000));
 	KUNIT_EXPECT_EQ(test, c->sent[0].type, COAP_TYPE_ACK);
 	KUNIT_EXPECT_EQ(test, c->sent[0].code, 0);
 	KUNIT_EXPECT_EQ(test, c->sent[0].mid, 0x2002);

@@ -111,7 +111,7 @@ static void kcoap_request(struct kcoap_net *kn, const struct kcoap_peer *p,
 
 	kcoap_serve(kn, req, p, p->multicast, kcoap_new_mid(), buf, &ans);
 	if (ans.unhandled) {
-		u8 code = kcoap_exchange_start(kn, p, req, &key, now);
+		u8 code = kcoap_exchange_start(kn, p, req, &key);
 
 		if (!code)
 			return;		/* the daemon answers */
