@@ -14,7 +14,9 @@
  *
  * The requests are CON, from a socket of kcoapd's own, retransmitted as
  * RFC 7252 §4.2 says (ACK_TIMEOUT 2 s, RANDOM_FACTOR 1.5, MAX_RETRANSMIT
- * 4); a separate response is acknowledged (§5.2.2).
+ * 4, or the coap-ack-timeout and coap-max-retransmit settings: §4.8 lets
+ * a deployment change them); a separate response is acknowledged
+ * (§5.2.2).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,8 +35,6 @@
 #include "kcoapd.h"
 
 #define MAX_CMDS 256
-#define ACK_TIMEOUT_MS 2000
-#define MAX_RETRANSMIT 4
 #define SEPARATE_WAIT_MS 60000	/* after an empty ACK */
 
 struct cmd {
@@ -53,13 +53,15 @@ struct cmd {
 static struct cmd cmds[MAX_CMDS];
 static int sock = -1;
 static uint16_t next_mid;
+static uint32_t ack_timeout, max_retransmit;	/* ms, count */
 
 int command_init(const struct kcoapd_config *c)
 {
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT };
 	int off = 0;
 
-	(void)c;
+	ack_timeout = c->ack_timeout;
+	max_retransmit = c->max_retransmit;
 	if (getrandom(&next_mid, sizeof(next_mid), 0) < 0)
 		next_mid = (uint16_t)getpid();
 	sock = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -101,7 +103,7 @@ static void publish_rsp(const char *rsp_topic, uint8_t code, const void *payload
 				free(v);
 			}
 		}
-		err = mqtt_publish(topic, payload, len, 1, false, props, NULL);
+		err = mqtt_publish(topic, payload, len, 1, false, props, NULL, true);
 	} else {
 		/* MQTT 3.1.1 has no properties: the code is the first line. */
 		size_t n = strlen(codestr) + 1;
@@ -113,7 +115,7 @@ static void publish_rsp(const char *rsp_topic, uint8_t code, const void *payload
 		buf[n - 1] = '\n';
 		if (len)
 			memcpy(buf + n, payload, len);
-		err = mqtt_publish(topic, buf, n + len, 1, false, NULL, NULL);
+		err = mqtt_publish(topic, buf, n + len, 1, false, NULL, NULL, true);
 	}
 	if (err)
 		kcoapd_log(LOG_WARNING, "cmd: response %s on %s lost: %s", codestr, topic,
@@ -211,6 +213,9 @@ static void transmit(struct cmd *c)
 {
 	if (sendto(sock, c->msg, c->len, 0, (struct sockaddr *)&c->dst, sizeof(c->dst)) < 0)
 		kcoapd_log(LOG_WARNING, "cmd: sendto: %s", strerror(errno));
+	else
+		kcoapd_log(LOG_DEBUG, "cmd: %s: transmission %u, mid %u, next in %llu ms",
+			   c->rsp_topic, c->tries + 1, c->mid, (unsigned long long)c->timeout);
 }
 
 void command_message(const char *rest, const void *payload, size_t len,
@@ -282,7 +287,7 @@ void command_message(const char *rest, const void *payload, size_t len,
 	c->len = (size_t)n;
 	c->used = true;
 	/* ACK_TIMEOUT to ACK_TIMEOUT * RANDOM_FACTOR (§4.2). */
-	c->timeout = ACK_TIMEOUT_MS + (uint64_t)(random() % (ACK_TIMEOUT_MS / 2));
+	c->timeout = ack_timeout + (uint64_t)(random() % (ack_timeout / 2));
 	c->due = now_ms() + c->timeout;
 	transmit(c);
 }
@@ -358,7 +363,12 @@ void command_tick(uint64_t now)
 
 		if (!c->used || now < c->due)
 			continue;
-		if (c->acked || c->tries == MAX_RETRANSMIT) {
+		if (c->acked || c->tries >= max_retransmit) {
+			/* rsp_topic is "rsp/DEVICE/PATH...". */
+			const char *dev = c->rsp_topic + 4;
+
+			kcoapd_log(LOG_WARNING, "cmd: no answer from %.*s after %u transmissions: 5.04",
+				   (int)strcspn(dev, "/"), dev, c->tries + 1);
 			publish_rsp(c->rsp_topic, COAP_CODE_GATEWAY_TIMEOUT, NULL, 0, UINT32_MAX,
 				    c->corr);
 			cmd_end(c);

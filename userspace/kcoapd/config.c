@@ -37,6 +37,8 @@ void kcoapd_config_defaults(struct kcoapd_config *c)
 	c->retained_wait = 300;
 	c->rd_lifetime_max = 90000;
 	c->devices_max = 1000;
+	c->ack_timeout = 2000;
+	c->max_retransmit = 4;
 }
 
 static int number(const char *where, const char *key, const char *v,
@@ -82,6 +84,8 @@ static const struct {
 	{ "retained-wait", offsetof(struct kcoapd_config, retained_wait), 0, 10000 },
 	{ "rd-lifetime-max", offsetof(struct kcoapd_config, rd_lifetime_max), 1, 0xffffffff },
 	{ "devices-max", offsetof(struct kcoapd_config, devices_max), 1, 1000000 },
+	{ "coap-ack-timeout", offsetof(struct kcoapd_config, ack_timeout), 100, 60000 },
+	{ "coap-max-retransmit", offsetof(struct kcoapd_config, max_retransmit), 0, 20 },
 };
 
 int kcoapd_config_set(struct kcoapd_config *c, const char *key, const char *val,

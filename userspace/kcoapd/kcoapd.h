@@ -44,6 +44,8 @@ struct kcoapd_config {
 	uint32_t retained_wait;		/* ms */
 	uint32_t rd_lifetime_max;	/* seconds */
 	uint32_t devices_max;		/* registrations */
+	uint32_t ack_timeout;		/* ms, commands' ACK_TIMEOUT (RFC 7252 §4.8) */
+	uint32_t max_retransmit;	/* commands' MAX_RETRANSMIT */
 	const char *devices[KCOAPD_MAX_DEVICES][2];	/* name, host[:port] */
 	size_t n_devices;
 };
@@ -149,10 +151,13 @@ uint32_t mqtt_retry_in(void);
 const char *mqtt_topic(const char *rest, char *buf, size_t cap);
 /*
  * Publish; *mid (if not NULL) is what mqtt's PUBACK event will name.
- * -ENOTCONN while not connected.
+ * -ENOTCONN while not connected, unless @keep: then a QoS 1 or 2 message
+ * is taken anyway. A QoS 1 or 2 message taken while the connection drops
+ * (or with @keep while it is down) stays in libmosquitto's queue and goes
+ * out after the reconnect (the session is persistent): that is 0 too.
  */
 int mqtt_publish(const char *topic, const void *payload, size_t len, int qos,
-		 bool retain, const mosquitto_property *props, int *mid);
+		 bool retain, const mosquitto_property *props, int *mid, bool keep);
 int mqtt_subscribe(const char *topic);
 int mqtt_unsubscribe(const char *topic);
 bool mqtt_v5(void);

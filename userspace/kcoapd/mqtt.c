@@ -380,11 +380,11 @@ const char *mqtt_topic(const char *rest, char *buf, size_t cap)
 }
 
 int mqtt_publish(const char *topic, const void *payload, size_t len, int qos,
-		 bool retain, const mosquitto_property *props, int *mid)
+		 bool retain, const mosquitto_property *props, int *mid, bool keep)
 {
 	int rc;
 
-	if (!connected)
+	if (!connected && !(keep && qos > 0))
 		return -ENOTCONN;
 	if (!*topic)
 		return -EINVAL;
@@ -399,7 +399,8 @@ int mqtt_publish(const char *topic, const void *payload, size_t len, int qos,
 		return 0;
 	case MOSQ_ERR_NO_CONN:
 	case MOSQ_ERR_CONN_LOST:
-		return -ENOTCONN;
+		/* QoS 1 and 2: queued all the same, sent after the reconnect. */
+		return qos > 0 ? 0 : -ENOTCONN;
 	case MOSQ_ERR_NOMEM:
 		return -ENOMEM;
 	case MOSQ_ERR_PAYLOAD_SIZE:

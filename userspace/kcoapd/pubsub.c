@@ -154,7 +154,7 @@ static bool publish(uint64_t id, const struct coap_msg *req, const char *topic,
 		mosquitto_property_add_string(&props, MQTT_PROP_CONTENT_TYPE,
 					      coap_cf_name((uint16_t)ct));
 	err = mqtt_publish(mqtt_topic(topic, full, sizeof(full)), req->payload,
-			   req->payload_len, (int)qos, retain, props, &mid);
+			   req->payload_len, (int)qos, retain, props, &mid, false);
 	mosquitto_property_free_all(&props);
 	if (err) {
 		if (err == -ENOTCONN)

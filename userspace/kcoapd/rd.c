@@ -89,7 +89,7 @@ static void tell(struct device *dv)
 
 	snprintf(rest, sizeof(rest), "dev/%s/status", dv->name);
 	dv->told = !mqtt_publish(mqtt_topic(rest, topic, sizeof(topic)), v, strlen(v), 1,
-				 true, NULL, NULL);
+				 true, NULL, NULL, true);
 }
 
 int rd_init(const struct kcoapd_config *c)
