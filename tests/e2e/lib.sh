@@ -11,15 +11,19 @@ T_NAME=$(basename "$0" .sh)
 t_count=0
 t_failed=0
 
+# KCOAP_E2E_TIMES=1: each result says when it came (seconds into the
+# test), to see where a slow test spends its time.
+t_when() { [ -z "${KCOAP_E2E_TIMES:-}" ] || echo " # at ${SECONDS}s"; }
+
 ok() {
 	t_count=$((t_count + 1))
-	echo "ok $t_count - $T_NAME: $*"
+	echo "ok $t_count - $T_NAME: $*$(t_when)"
 }
 
 not_ok() {
 	t_count=$((t_count + 1))
 	t_failed=$((t_failed + 1))
-	echo "not ok $t_count - $T_NAME: $*"
+	echo "not ok $t_count - $T_NAME: $*$(t_when)"
 }
 
 # check DESCRIPTION COMMAND...: one case, passing when COMMAND succeeds.
