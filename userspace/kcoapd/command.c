@@ -367,8 +367,12 @@ void command_tick(uint64_t now)
 			/* rsp_topic is "rsp/DEVICE/PATH...". */
 			const char *dev = c->rsp_topic + 4;
 
-			kcoapd_log(LOG_WARNING, "cmd: no answer from %.*s after %u transmissions: 5.04",
-				   (int)strcspn(dev, "/"), dev, c->tries + 1);
+			if (c->acked)
+				kcoapd_log(LOG_WARNING, "cmd: %.*s acknowledged but sent no response in %u s: 5.04",
+					   (int)strcspn(dev, "/"), dev, SEPARATE_WAIT_MS / 1000);
+			else
+				kcoapd_log(LOG_WARNING, "cmd: no answer from %.*s after %u transmissions: 5.04",
+					   (int)strcspn(dev, "/"), dev, c->tries + 1);
 			publish_rsp(c->rsp_topic, COAP_CODE_GATEWAY_TIMEOUT, NULL, 0, UINT32_MAX,
 				    c->corr);
 			cmd_end(c);

@@ -13,6 +13,38 @@
 
 #include "kcoapd.h"
 
+/* A copy of a string from the file, on the config's list. */
+struct kcoapd_config_str {
+	struct kcoapd_config_str *next;
+	char s[];
+};
+
+static const char *keep(struct kcoapd_config *c, const char *val)
+{
+	size_t n = strlen(val) + 1;
+	struct kcoapd_config_str *k = malloc(sizeof(*k) + n);
+
+	if (!k) {
+		fprintf(stderr, "kcoapd: out of memory reading the settings\n");
+		exit(1);
+	}
+	memcpy(k->s, val, n);
+	k->next = c->strings;
+	c->strings = k;
+	return k->s;
+}
+
+void kcoapd_config_free(struct kcoapd_config *c)
+{
+	struct kcoapd_config_str *k, *next;
+
+	for (k = c->strings; k; k = next) {
+		next = k->next;
+		free(k);
+	}
+	c->strings = NULL;
+}
+
 void kcoapd_config_defaults(struct kcoapd_config *c)
 {
 	static char host[64], prefix[128], id[96];
@@ -85,7 +117,10 @@ static const struct {
 	{ "rd-lifetime-max", offsetof(struct kcoapd_config, rd_lifetime_max), 1, 0xffffffff },
 	{ "devices-max", offsetof(struct kcoapd_config, devices_max), 1, 1000000 },
 	{ "coap-ack-timeout", offsetof(struct kcoapd_config, ack_timeout), 100, 60000 },
-	{ "coap-max-retransmit", offsetof(struct kcoapd_config, max_retransmit), 0, 20 },
+	/* 10, as the kernel's max-retransmit: a command holds one of few slots
+	 * until it gives up, which takes 2^(n+1) - 1 ack timeouts.
+	 */
+	{ "coap-max-retransmit", offsetof(struct kcoapd_config, max_retransmit), 0, 10 },
 };
 
 int kcoapd_config_set(struct kcoapd_config *c, const char *key, const char *val,
@@ -96,7 +131,7 @@ int kcoapd_config_set(struct kcoapd_config *c, const char *key, const char *val,
 
 	for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
 		if (!strcmp(key, strings[i].key)) {
-			*(const char **)((char *)c + strings[i].off) = strdup(val);
+			*(const char **)((char *)c + strings[i].off) = keep(c, val);
 			return 0;
 		}
 	for (i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++)
@@ -107,7 +142,7 @@ int kcoapd_config_set(struct kcoapd_config *c, const char *key, const char *val,
 			return 0;
 		}
 	if (!strcmp(key, "mqtt-url")) {
-		c->mqtt_url = strcmp(val, "off") ? strdup(val) : NULL;
+		c->mqtt_url = strcmp(val, "off") ? keep(c, val) : NULL;
 		return 0;
 	}
 	if (!strcmp(key, "mqtt-protocol")) {
@@ -149,8 +184,8 @@ int kcoapd_config_load(struct kcoapd_config *c, const char *path)
 					where, KCOAPD_MAX_DEVICES);
 				err = -EINVAL;
 			} else {
-				c->devices[c->n_devices][0] = strdup(val);
-				c->devices[c->n_devices][1] = strdup(addr);
+				c->devices[c->n_devices][0] = keep(c, val);
+				c->devices[c->n_devices][1] = keep(c, addr);
 				c->n_devices++;
 			}
 		} else if (!val || strtok_r(NULL, " \t", &save)) {
@@ -162,7 +197,7 @@ int kcoapd_config_load(struct kcoapd_config *c, const char *path)
 					path, line, val, KCOAPD_MAX_PREFIXES);
 				err = -EINVAL;
 			} else {
-				c->prefixes[c->n_prefixes++] = strdup(val);
+				c->prefixes[c->n_prefixes++] = keep(c, val);
 			}
 		} else if (!strcmp(key, "request-entries")) {
 			err = number(where, key, val, 2, 16384, &n);

@@ -48,11 +48,14 @@ struct kcoapd_config {
 	uint32_t max_retransmit;	/* commands' MAX_RETRANSMIT */
 	const char *devices[KCOAPD_MAX_DEVICES][2];	/* name, host[:port] */
 	size_t n_devices;
+	struct kcoapd_config_str *strings;	/* what the file gave, to free */
 };
 
 /* config.c: KEY VALUE lines of @path into @c; an error names the line. */
 int kcoapd_config_load(struct kcoapd_config *c, const char *path);
 void kcoapd_config_defaults(struct kcoapd_config *c);
+/* The strings the file and kcoapd_config_set() gave; @c is unusable after. */
+void kcoapd_config_free(struct kcoapd_config *c);
 /* One setting of the bridge; 1 if @key is not one, -EINVAL if bad. */
 int kcoapd_config_set(struct kcoapd_config *c, const char *key, const char *val,
 		      const char *where);

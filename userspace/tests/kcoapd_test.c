@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright (C) 2026 The kcoap authors.
+ *
+ * Host unit tests of kcoapd's settings (kcoapd.conf, kcoapd(8)): the
+ * defaults, a file that uses every kind of line, and bad values, each of
+ * which must be refused with a message that names the file, the line, the
+ * setting and the value. TAP on stdout, continuing the numbering of
+ * kcoapctl_test (its count is the first argument).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kcoapd.h"
+
+static int t_count, t_failed;
+static char dir[] = "/tmp/kcoapd_test.XXXXXX";
+
+static bool ok(bool cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	t_count++;
+	if (!cond)
+		t_failed++;
+	printf("%sok %d - kcoapd settings: ", cond ? "" : "not ", t_count);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	return cond;
+}
+
+/*
+ * load TEXT: write it to a file, load it over the defaults into @c; what
+ * kcoapd printed on stderr goes to @err. Returns the loader's status.
+ */
+static int load(struct kcoapd_config *c, const char *text, char *err, size_t len)
+{
+	char path[64], errpath[64];
+	FILE *f;
+	int saved, fd, rc;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/kcoapd.conf", dir);
+	snprintf(errpath, sizeof(errpath), "%s/stderr", dir);
+	f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f)) {
+		perror(path);
+		exit(2);
+	}
+	kcoapd_config_defaults(c);
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (saved < 0 || fd < 0 || dup2(fd, 2) < 0) {
+		perror(errpath);
+		exit(2);
+	}
+	rc = kcoapd_config_load(c, path);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	f = fopen(errpath, "r");
+	n = f ? (ssize_t)fread(err, 1, len - 1, f) : 0;
+	err[n > 0 ? n : 0] = 0;
+	if (f)
+		fclose(f);
+	unlink(errpath);
+	unlink(path);
+	return rc;
+}
+
+static void test_defaults(void)
+{
+	struct kcoapd_config c;
+
+	kcoapd_config_defaults(&c);
+	ok(c.ack_timeout == 2000 && c.max_retransmit == 4,
+	   "CoAP timing defaults are RFC 7252's: ACK_TIMEOUT 2 s, MAX_RETRANSMIT 4");
+	ok(c.protocol == 5 && !strcmp(c.mqtt_url, "mqtt://localhost"),
+	   "MQTT 5 to the local broker by default");
+	ok(!strncmp(c.topic_prefix, "kcoap/", 6) &&
+	   c.topic_prefix[strlen(c.topic_prefix) - 1] == '/',
+	   "the topic prefix is kcoap/HOSTNAME/");
+}
+
+static void test_good_file(void)
+{
+	struct kcoapd_config c;
+	char err[1024];
+	int rc;
+
+	rc = load(&c,
+		  "# a comment\n"
+		  "\n"
+		  "prefix /ps/   # trailing comment\n"
+		  "prefix /rd\n"
+		  "mqtt-url mqtts://gw:secret@broker.example:8883\n"
+		  "mqtt-protocol 3.1.1\n"
+		  "coap-ack-timeout 60000\n"
+		  "coap-max-retransmit 10\n"
+		  "device lamp1 192.0.2.10:5683\n"
+		  "\tdevice lamp2 [2001:db8::10]\n"
+		  "push ring\n",
+		  err, sizeof(err));
+	ok(rc == 0 && !err[0], "a file with every kind of line loads silently");
+	ok(c.n_prefixes == 2 && !strcmp(c.prefixes[0], "/ps/") && !strcmp(c.prefixes[1], "/rd"),
+	   "prefixes in order, comments cut off");
+	ok(!strcmp(c.mqtt_url, "mqtts://gw:secret@broker.example:8883") && c.protocol == 4,
+	   "mqtt-url kept as given; 3.1.1 is protocol level 4");
+	ok(c.ack_timeout == 60000 && c.max_retransmit == 10,
+	   "the largest coap-ack-timeout and coap-max-retransmit are taken");
+	ok(c.n_devices == 2 && !strcmp(c.devices[0][0], "lamp1") &&
+	   !strcmp(c.devices[1][1], "[2001:db8::10]"), "devices by name and address");
+	ok(c.push_ring && !c.no_push, "push ring");
+	kcoapd_config_free(&c);
+}
+
+/* refused TEXT NEEDLES...: the file is refused and stderr has each needle. */
+static void refused(const char *text, const char *what, ...)
+{
+	struct kcoapd_config c;
+	const char *needle;
+	char err[1024];
+	bool all = true;
+	va_list ap;
+	int rc;
+
+	rc = load(&c, text, err, sizeof(err));
+	va_start(ap, what);
+	while ((needle = va_arg(ap, const char *)))
+		if (!strstr(err, needle))
+			all = false;
+	va_end(ap);
+	if (!ok(rc < 0 && all, "%s", what))
+		printf("#   status %d, stderr: %s", rc, err);
+	kcoapd_config_free(&c);
+}
+
+static void test_bad_values(void)
+{
+	refused("prefix /a\ncoap-max-retransmit 11\n",
+		"coap-max-retransmit 11: refused, naming line, value and range",
+		"kcoapd.conf:2", "coap-max-retransmit '11'", "0 to 10", NULL);
+	refused("coap-ack-timeout 99\n", "coap-ack-timeout below 100 ms: refused",
+		"coap-ack-timeout '99'", "100 to 60000", NULL);
+	refused("coap-ack-timeout -1\n", "a negative number: refused",
+		"coap-ack-timeout '-1'", NULL);
+	refused("mqtt-queue-max 12x\n", "trailing junk after a number: refused",
+		"mqtt-queue-max '12x'", NULL);
+	refused("mqtt-protocol 4\n", "mqtt-protocol other than 5 or 3.1.1: refused",
+		"mqtt-protocol '4'", "5 or 3.1.1", NULL);
+	refused("retained-wait\n", "a setting without its value: refused",
+		"kcoapd.conf:1", "want \"retained-wait VALUE\"", NULL);
+	refused("device lamp1\n", "a device without an address: refused",
+		"device NAME HOST[:PORT]", NULL);
+	refused("prefix ps\n", "a prefix that is not a path: refused", "prefix 'ps'", NULL);
+	refused("coap-max-retransmits 4\n", "an unknown setting: refused, by name",
+		"unknown setting 'coap-max-retransmits'", NULL);
+}
+
+static void test_missing_file(void)
+{
+	struct kcoapd_config c;
+
+	kcoapd_config_defaults(&c);
+	fflush(stderr);
+	ok(kcoapd_config_load(&c, "/nonexistent/kcoapd.conf") == -ENOENT,
+	   "a missing file: -ENOENT (and a message naming it)");
+}
+
+int main(int argc, char **argv)
+{
+	t_count = argc > 1 ? atoi(argv[1]) : 0;
+	if (!mkdtemp(dir)) {
+		perror(dir);
+		return 2;
+	}
+	test_defaults();
+	test_good_file();
+	test_bad_values();
+	test_missing_file();
+	rmdir(dir);
+	printf("1..%d\n", t_count);
+	return t_failed ? 1 : 0;
+}
