@@ -7,7 +7,8 @@
 # publishes (MQTT_LOAD_N; 10000, 1000 on the debug kernel) while the
 # broker restarts: every one acknowledged with 2.04 must reach a
 # persistent QoS 1 subscriber. Last, a command queued while kcoapd is
-# away arrives when it comes back over TLS (mqtts://, client certificate).
+# away arrives when it comes back over TLS (mqtts://, client certificate),
+# and a broker with a password file is spoken to in MQTT 3.1.1.
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
@@ -331,8 +332,58 @@ else
 	not_ok "test certificates could not be made"
 	sed 's/^/# tls: /' "$work/tls.log"
 fi
+# A broker that wants a password, spoken to in MQTT 3.1.1: with a wrong
+# password kcoapd says the broker refused it and CON publishes get 5.03;
+# with the right one it connects as user gw at protocol level 4 (mosquitto
+# logs "p2") and publishes.
+mosquitto_passwd -b -c "$work/passwd" gw s3cret >"$work/passwd.log" 2>&1
+cat >"$work/auth-broker.conf" <<EOF
+listener 1884 127.0.0.1
+allow_anonymous false
+password_file $work/passwd
+user root
+log_dest file $work/auth.log
+log_type all
+EOF
+mosquitto -c "$work/auth-broker.conf" >>"$work/mosquitto.out" 2>&1 &
+pids+=($!)
+AQ=(-h 127.0.0.1 -p 1884 -u gw -P s3cret)
+auth_up() { mosquitto_sub "${AQ[@]}" -t probe -E -W 2 >/dev/null 2>&1; }
+auth_kcoapd() { # PASSWORD
+	printf 'mqtt-url mqtt://gw:%s@127.0.0.1:1884\nmqtt-protocol 3.1.1\nmqtt-reconnect-max 2\n' \
+		"$1" >"$work/auth.conf"
+	: >"$work/auth.kcoapd.log"
+	"$KCOAPD" -c "$work/auth.conf" -t gw311/ >/dev/null 2>"$work/auth.kcoapd.log" &
+	dpid=$!
+	wait_for 10 grep -q attached "$work/auth.kcoapd.log"
+}
+if wait_for 10 auth_up; then
+	auth_kcoapd wrong
+	refused_auth() {
+		grep -qiE '127.0.0.1:1884 refused the connection: .*(authori[sz]ed|password)' \
+			"$work/auth.kcoapd.log"
+	}
+	check "a wrong password: kcoapd says the broker refused it, and why" wait_for 20 refused_auth
+	r=$(coap -m post -e x "coap://$GW4/ps/sensors/t4")
+	check "a CON publish meanwhile gets 5.03" got 5.03 "$r"
+	stop_daemon TERM
+	auth_kcoapd s3cret
+	check "the right password: connected" \
+		wait_for 20 grep -q 'connected to 127.0.0.1:1884' "$work/auth.kcoapd.log"
+	check "as user gw, in MQTT 3.1.1 (the broker's log says p2)" \
+		grep -qE "\(p2, c[01], k[0-9]+, u'gw'\)" "$work/auth.log"
+	bg mosquitto_sub "${AQ[@]}" -i s311 -v -t 'gw311/#' >"$work/auth.sub"
+	wait_for 10 grep -qE '^[0-9]+: s311 [0-2] gw311/#' "$work/auth.log"
+	r=$(coap -m post -e 22.5 "coap://$GW4/ps/sensors/t4")
+	check "a CON POST through it: 2.04" got 2.04 "$r"
+	check "and the password-protected subscriber sees it" wait_for 5 has auth.sub "gw311/sensors/t4 22.5"
+	stop_daemon TERM
+else
+	not_ok "a mosquitto with a password file does not start"
+	sed 's/^/# auth: /' "$work/passwd.log" "$work/mosquitto.out"
+fi
 if [ "$t_failed" != 0 ]; then
-	for f in kcoapd.log rsp dead rsp2 timeline; do
+	for f in kcoapd.log rsp dead rsp2 timeline auth.kcoapd.log auth.log; do
 		tail -n 60 "$work/$f" | sed "s/^/# $f: /"
 	done
 fi
