@@ -293,9 +293,12 @@ void rd_tick(uint64_t now)
 			dv->online = false;
 			tell(dv);
 		}
-		/* Gone once the broker has its "offline". */
+		/*
+		 * Gone once its "offline" is published, or queued for the
+		 * broker's return (mqtt_publish() keeps it).
+		 */
 		if (!dv->online) {
-			if (!dv->told && mqtt_connected())
+			if (!dv->told)
 				tell(dv);
 			if (dv->told) {
 				*dv = devs[--n_devs];
