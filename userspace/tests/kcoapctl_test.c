@@ -29,34 +29,7 @@
 #include "names.h"
 #include "output.h"
 #include "resource.h"
-
-static int t_count, t_failed;
-
-static bool ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	t_count++;
-	if (!cond)
-		t_failed++;
-	printf("%sok %d - ", cond ? "" : "not ", t_count);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	return cond;
-}
-
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("#   ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
+#include "tap.h"
 
 /* Content-Format names */
 

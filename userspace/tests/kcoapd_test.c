@@ -17,24 +17,9 @@
 #include <unistd.h>
 
 #include "kcoapd.h"
+#include "tap.h"
 
-static int t_count, t_failed;
 static char dir[] = "/tmp/kcoapd_test.XXXXXX";
-
-static bool ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	t_count++;
-	if (!cond)
-		t_failed++;
-	printf("%sok %d - kcoapd settings: ", cond ? "" : "not ", t_count);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	return cond;
-}
 
 /*
  * load TEXT: write it to a file, load it over the defaults into @c; what
@@ -140,7 +125,7 @@ static void refused(const char *text, const char *what, ...)
 			all = false;
 	va_end(ap);
 	if (!ok(rc < 0 && all, "%s", what))
-		printf("#   status %d, stderr: %s", rc, err);
+		diag("status %d, stderr: %s", rc, err);
 	kcoapd_config_free(&c);
 }
 
@@ -179,6 +164,7 @@ static void test_missing_file(void)
 int main(int argc, char **argv)
 {
 	t_count = argc > 1 ? atoi(argv[1]) : 0;
+	t_prefix = "kcoapd settings: ";
 	if (!mkdtemp(dir)) {
 		perror(dir);
 		return 2;
