@@ -69,6 +69,7 @@ broker_start() {
 	bpid=$!
 	wait_for 10 broker_up
 }
+broker_stop() { kill -TERM "$bpid" && wait "$bpid"; }
 # A subscriber whose SUBSCRIBE the broker has logged ("ID QOS FILTER").
 sub_ready() { grep -qE "^[0-9]+: $1 [0-2] " "$work/mosquitto.log"; }
 sub() { # ID ARGS...: a background mosquitto_sub, ready when this returns
@@ -201,8 +202,7 @@ coap -m post -e '</x>' "coap://$GW4/rd?ep=dead&lt=600&base=coap://$CLI4:5699" >/
 mosquitto_pub "${MQ[@]}" -V mqttv5 -q 1 -t gw/cmd/dead/x -m 1 -D publish correlation-data corr-5
 rx() { [ "$(cat "$work/dead.rx" 2>/dev/null | wc -l)" -ge "$1" ]; }
 check "a command to a silent device is sent to it" wait_for 15 rx 1
-kill -TERM "$bpid"
-wait "$bpid"
+broker_stop
 check "and sent again 4 times (MAX_RETRANSMIT), the broker away meanwhile" wait_for 20 rx 5
 check "kcoapd gives up on it" wait_for 20 grep -q 'cmd: no answer from dead' "$work/kcoapd.log"
 broker_start || not_ok "mosquitto does not start again"
@@ -241,8 +241,7 @@ third() { [ "$(acked_now)" -ge $((N / 3)) ] || ! kill -0 $lpid 2>/dev/null; }
 wait_for 400 third
 at_restart=$(acked_now)
 check "a third of $N CON publishes acknowledged ($at_restart)" test "$at_restart" -ge $((N / 3))
-kill -TERM "$bpid"
-wait "$bpid"
+broker_stop
 sleep 2
 broker_start || not_ok "mosquitto does not start again"
 check "kcoapd reconnects: gw/status online again" wait_for 40 retained_is gw/status online
@@ -299,8 +298,7 @@ keyfile $work/tls/server.key
 require_certificate true
 EOF
 	# A new listener needs a restart (persistence keeps the sessions).
-	kill -TERM "$bpid"
-	wait "$bpid"
+	broker_stop
 	broker_start || not_ok "mosquitto does not start with the TLS listener"
 	sub s_dev2 -V mqttv5 -t 'gw/rsp/dev2/#' -F '%t|%p|%D|%P' >"$work/rsp2"
 	mosquitto_pub "${MQ[@]}" -V mqttv5 -q 1 -t gw/cmd/dev2/example_data -m queued \
