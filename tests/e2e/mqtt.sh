@@ -135,7 +135,9 @@ ip netns exec cli coap-client-notls -s 120 -B 125 "coap://$GW4/ps/alerts/+" >"$w
 pids+=($!)
 nobs() { [ "$(kstat observers)" -ge "$1" ]; }
 check "an observer of /ps/alerts/+ registers" wait_for 10 nobs 1
-sleep 2
+# $SYS comes every second; a loaded guest may take longer to subscribe.
+subs_over() { [ "$(tail -n 1 "$work/sys")" -gt "$subs0" ]; }
+wait_for 20 subs_over
 subs1=$(tail -n 1 "$work/sys")
 ip netns exec cli coap-client-notls -s 120 -B 125 "coap://$GW4/ps/alerts/+" >"$work/obs2" 2>&1 &
 pids+=($!)
