@@ -139,12 +139,20 @@ void kernel_update(const char *path, uint16_t ct, bool con,
 int kernel_observers(const char *path);
 void kernel_delete(const char *path);
 
+/* url.c: mqtt[s]://[user[:password]@]host[:port][/], parts decoded. */
+struct mqtt_url {
+	char host[256], user[256], password[256];
+	int port;
+	bool tls, has_user, has_password;
+};
+
+/* 0, or -EINVAL having said on stderr what is wrong with @url. */
+int mqtt_url_parse(const char *url, struct mqtt_url *u);
+
 /* mqtt.c: the broker connection; its own thread, events to the loop. */
 struct mosquitto_message;
 typedef struct mqtt5__property mosquitto_property;
 
-/* Check @url (and keep its parts for mqtt_start()); says what is wrong. */
-int mqtt_parse_url(const char *url);
 int mqtt_start(const struct kcoapd_config *c);	/* an eventfd, or -1 */
 void mqtt_stop(void);
 bool mqtt_connected(void);

@@ -230,6 +230,7 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	const char *config = NULL;
+	struct mqtt_url url;
 	struct kcoapd_config c;
 	struct kcoap_ring_params p = { 0 };
 	struct epoll_event ev, evs[8];
@@ -299,7 +300,7 @@ int main(int argc, char **argv)
 	if (topic_prefix)
 		c.topic_prefix = topic_prefix;
 	bridge = c.mqtt_url;
-	if (bridge && mqtt_parse_url(c.mqtt_url))
+	if (bridge && mqtt_url_parse(c.mqtt_url, &url))
 		return 2;
 	if (bridge) {
 		if (c.n_prefixes + 3 > KCOAPD_MAX_PREFIXES) {

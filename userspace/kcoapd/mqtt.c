@@ -52,9 +52,8 @@ static int efd = -1;
 static atomic_bool connected, stopping;
 static atomic_uint_fast64_t next_try_ms;
 static const struct kcoapd_config *cfg;
-static char host[256], status_topic[512];
-static int port;
-static bool tls;
+static struct mqtt_url url;
+static char status_topic[512];
 
 static void post(struct ev *e)
 {
@@ -86,12 +85,12 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 	(void)obj;
 	(void)props;
 	if (rc) {
-		kcoapd_log(LOG_WARNING, "mqtt: %s:%d refused the connection: %s", host, port,
+		kcoapd_log(LOG_WARNING, "mqtt: %s:%d refused the connection: %s", url.host, url.port,
 			   cfg->protocol == 5 ? mosquitto_reason_string(rc) :
 			   mosquitto_connack_string(rc));
 		return;
 	}
-	kcoapd_log(LOG_INFO, "mqtt: connected to %s:%d%s", host, port,
+	kcoapd_log(LOG_INFO, "mqtt: connected to %s:%d%s", url.host, url.port,
 		   flags & 1 ? " (session resumed)" : "");
 	connected = true;
 	mosquitto_publish(m, NULL, status_topic, 6, "online", 1, true);
@@ -105,7 +104,7 @@ static void on_disconnect(struct mosquitto *m, void *obj, int rc,
 	(void)obj;
 	(void)props;
 	if (connected)
-		kcoapd_log(LOG_WARNING, "mqtt: connection to %s:%d lost (%s)", host, port,
+		kcoapd_log(LOG_WARNING, "mqtt: connection to %s:%d lost (%s)", url.host, url.port,
 			   mosquitto_strerror(rc));
 	connected = false;
 	post_simple(EV_DISCONNECTED, 0, rc);
@@ -153,11 +152,11 @@ static int connect_once(void)
 	int rc;
 
 	if (cfg->protocol != 5)
-		return mosquitto_connect(mosq, host, port, (int)cfg->keepalive);
+		return mosquitto_connect(mosq, url.host, url.port, (int)cfg->keepalive);
 	/* Clean start is off: keep the session for this long after we go. */
 	mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
 				     cfg->session_expiry);
-	rc = mosquitto_connect_bind_v5(mosq, host, port, (int)cfg->keepalive, NULL, props);
+	rc = mosquitto_connect_bind_v5(mosq, url.host, url.port, (int)cfg->keepalive, NULL, props);
 	mosquitto_property_free_all(&props);
 	return rc;
 }
@@ -196,7 +195,7 @@ static void *run(void *arg)
 		} else if (rc != last_err) {
 			/* Said once per kind of failure, not at every retry. */
 			kcoapd_log(LOG_WARNING, "mqtt: cannot connect to %s:%d: %s; retrying",
-				   host, port, rc == MOSQ_ERR_ERRNO ? strerror(errno) :
+				   url.host, url.port, rc == MOSQ_ERR_ERRNO ? strerror(errno) :
 				   mosquitto_strerror(rc));
 			last_err = rc;
 		}
@@ -207,67 +206,6 @@ static void *run(void *arg)
 		backoff = backoff * 2 > cfg->reconnect_max ? cfg->reconnect_max : backoff * 2;
 	}
 	return NULL;
-}
-
-static char url_user[256], url_pass[256];
-static bool url_has_user, url_has_pass;
-
-/* mqtt[s]://[user[:password]@]host[:port][/] */
-int mqtt_parse_url(const char *url)
-{
-	const char *p, *at, *end, *colon;
-
-	if (!strncmp(url, "mqtt://", 7)) {
-		p = url + 7;
-		port = 1883;
-	} else if (!strncmp(url, "mqtts://", 8)) {
-		p = url + 8;
-		port = 8883;
-		tls = true;
-	} else {
-		goto bad;
-	}
-	end = p + strcspn(p, "/");
-	at = memchr(p, '@', (size_t)(end - p));
-	if (at) {
-		colon = memchr(p, ':', (size_t)(at - p));
-		if ((size_t)(at - p) >= sizeof(url_user))
-			goto bad;
-		snprintf(url_user, sizeof(url_user), "%.*s", (int)((colon ? colon : at) - p), p);
-		if (colon)
-			snprintf(url_pass, sizeof(url_pass), "%.*s", (int)(at - colon - 1), colon + 1);
-		url_has_user = true;
-		url_has_pass = colon;
-		p = at + 1;
-	}
-	if (*p == '[') {
-		colon = memchr(p, ']', (size_t)(end - p));
-		if (!colon)
-			goto bad;
-		snprintf(host, sizeof(host), "%.*s", (int)(colon - p - 1), p + 1);
-		colon++;
-	} else {
-		colon = memchr(p, ':', (size_t)(end - p));
-		snprintf(host, sizeof(host), "%.*s", (int)((colon ? colon : end) - p), p);
-	}
-	if (colon && colon < end) {
-		char *e;
-		long n;
-
-		if (*colon != ':')
-			goto bad;
-		n = strtol(colon + 1, &e, 10);
-		if (e != end || n < 1 || n > 65535)
-			goto bad;
-		port = (int)n;
-	}
-	if (!host[0] || (*end && strcmp(end, "/")))
-		goto bad;
-	return 0;
-bad:
-	fprintf(stderr, "kcoapd: mqtt-url '%s': want mqtt://[user[:password]@]host[:port] or mqtts://...\n",
-		url);
-	return -EINVAL;
 }
 
 int mqtt_start(const struct kcoapd_config *c)
@@ -284,7 +222,7 @@ int mqtt_start(const struct kcoapd_config *c)
 		return -1;
 	}
 	mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, v);
-	if (mqtt_parse_url(c->mqtt_url))
+	if (mqtt_url_parse(c->mqtt_url, &url))
 		return -1;
 	if (strlen(c->topic_prefix) > 128 || strpbrk(c->topic_prefix, "+#")) {
 		fprintf(stderr, "kcoapd: topic-prefix '%s': at most 128 bytes, no '+' or '#'\n",
@@ -294,9 +232,10 @@ int mqtt_start(const struct kcoapd_config *c)
 	/* The settings win over the URL. */
 	if (c->user)
 		mosquitto_username_pw_set(mosq, c->user, c->password);
-	else if (url_has_user)
-		mosquitto_username_pw_set(mosq, url_user, url_has_pass ? url_pass : c->password);
-	if (tls || c->ca_file) {
+	else if (url.has_user)
+		mosquitto_username_pw_set(mosq, url.user,
+					  url.has_password ? url.password : c->password);
+	if (url.tls || c->ca_file) {
 		rc = mosquitto_tls_set(mosq, c->ca_file, c->ca_file ? NULL : "/etc/ssl/certs",
 				       c->cert_file, c->key_file, NULL);
 		if (rc) {
@@ -324,7 +263,7 @@ int mqtt_start(const struct kcoapd_config *c)
 		return -1;
 	}
 	kcoapd_log(LOG_INFO, "mqtt: broker %s:%d%s, MQTT %s, client id %s, topics %s...",
-		   host, port, tls ? " (TLS)" : "", c->protocol == 5 ? "5" : "3.1.1",
+		   url.host, url.port, url.tls ? " (TLS)" : "", c->protocol == 5 ? "5" : "3.1.1",
 		   c->client_id, c->topic_prefix);
 	return efd;
 }

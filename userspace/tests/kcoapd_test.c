@@ -5,7 +5,8 @@
  * Host unit tests of kcoapd's settings (kcoapd.conf, kcoapd(8)): the
  * defaults, a file that uses every kind of line, and bad values, each of
  * which must be refused with a message that names the file, the line, the
- * setting and the value. TAP on stdout, continuing the numbering of
+ * setting and the value; then the broker URL's parser (url.c), good URLs
+ * and bad ones, each refused with a message that names it. TAP on stdout, continuing the numbering of
  * kcoapctl_test (its count is the first argument).
  */
 #include <errno.h>
@@ -21,43 +22,64 @@
 
 static char dir[] = "/tmp/kcoapd_test.XXXXXX";
 
-/*
- * load TEXT: write it to a file, load it over the defaults into @c; what
- * kcoapd printed on stderr goes to @err. Returns the loader's status.
- */
-static int load(struct kcoapd_config *c, const char *text, char *err, size_t len)
-{
-	char path[64], errpath[64];
-	FILE *f;
-	int saved, fd, rc;
-	ssize_t n;
+/* What the code under test prints on stderr goes to a file meanwhile. */
+static int saved_fd = -1;
 
-	snprintf(path, sizeof(path), "%s/kcoapd.conf", dir);
+static void err_begin(void)
+{
+	char errpath[64];
+	int fd;
+
 	snprintf(errpath, sizeof(errpath), "%s/stderr", dir);
-	f = fopen(path, "w");
-	if (!f || fputs(text, f) < 0 || fclose(f)) {
-		perror(path);
-		exit(2);
-	}
-	kcoapd_config_defaults(c);
 	fflush(stderr);
-	saved = dup(2);
+	saved_fd = dup(2);
 	fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (saved < 0 || fd < 0 || dup2(fd, 2) < 0) {
+	if (saved_fd < 0 || fd < 0 || dup2(fd, 2) < 0) {
 		perror(errpath);
 		exit(2);
 	}
-	rc = kcoapd_config_load(c, path);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
 	close(fd);
+}
+
+/* ... and is read back into @err. */
+static void err_end(char *err, size_t len)
+{
+	char errpath[64];
+	FILE *f;
+	ssize_t n;
+
+	snprintf(errpath, sizeof(errpath), "%s/stderr", dir);
+	fflush(stderr);
+	dup2(saved_fd, 2);
+	close(saved_fd);
 	f = fopen(errpath, "r");
 	n = f ? (ssize_t)fread(err, 1, len - 1, f) : 0;
 	err[n > 0 ? n : 0] = 0;
 	if (f)
 		fclose(f);
 	unlink(errpath);
+}
+
+/*
+ * load TEXT: write it to a file, load it over the defaults into @c; what
+ * kcoapd printed on stderr goes to @err. Returns the loader's status.
+ */
+static int load(struct kcoapd_config *c, const char *text, char *err, size_t len)
+{
+	char path[64];
+	FILE *f;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/kcoapd.conf", dir);
+	f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f)) {
+		perror(path);
+		exit(2);
+	}
+	kcoapd_config_defaults(c);
+	err_begin();
+	rc = kcoapd_config_load(c, path);
+	err_end(err, len);
 	unlink(path);
 	return rc;
 }
@@ -161,6 +183,79 @@ static void test_missing_file(void)
 	   "a missing file: -ENOENT (and a message naming it)");
 }
 
+/* url_ok URL HOST PORT TLS USER PASSWORD: parsed silently into these parts. */
+static void url_ok(const char *url, const char *host, int port, bool tls,
+		   const char *user, const char *password)
+{
+	struct mqtt_url u;
+	char err[512];
+	int rc;
+
+	err_begin();
+	rc = mqtt_url_parse(url, &u);
+	err_end(err, sizeof(err));
+	if (!ok(!rc && !err[0] && !strcmp(u.host, host) && u.port == port && u.tls == tls &&
+		u.has_user == !!user && (!user || !strcmp(u.user, user)) &&
+		u.has_password == !!password && (!password || !strcmp(u.password, password)),
+		"mqtt-url %s", url))
+		diag("status %d, host '%s' port %d tls %d user %d'%s' password %d'%s', stderr: %s",
+		     rc, u.host, u.port, u.tls, u.has_user, u.user, u.has_password, u.password, err);
+}
+
+/* url_bad URL NEEDLE: refused, and stderr names the URL and has NEEDLE. */
+static void url_bad(const char *url, const char *needle, const char *what)
+{
+	struct mqtt_url u;
+	char err[1024], quoted[600];
+	int rc;
+
+	err_begin();
+	rc = mqtt_url_parse(url, &u);
+	err_end(err, sizeof(err));
+	snprintf(quoted, sizeof(quoted), "mqtt-url '%s'", url);
+	if (!ok(rc == -EINVAL && strstr(err, quoted) && strstr(err, needle), "%s", what))
+		diag("status %d, stderr: %s", rc, err);
+}
+
+static void test_urls(void)
+{
+	char longer[400];
+
+	t_prefix = "kcoapd broker URL: ";
+	url_ok("mqtt://localhost", "localhost", 1883, false, NULL, NULL);
+	url_ok("mqtts://broker.example/", "broker.example", 8883, true, NULL, NULL);
+	url_ok("mqtt://10.0.0.1:1884", "10.0.0.1", 1884, false, NULL, NULL);
+	url_ok("mqtts://[2001:db8::1]:8884", "2001:db8::1", 8884, true, NULL, NULL);
+	url_ok("mqtt://[::1]", "::1", 1883, false, NULL, NULL);
+	url_ok("mqtt://gw@h", "h", 1883, false, "gw", NULL);
+	url_ok("mqtt://gw:@h", "h", 1883, false, "gw", "");
+	url_ok("mqtts://gw:s3cret@h:8883", "h", 8883, true, "gw", "s3cret");
+	/* The last '@' ends the user information (RFC 3986 §3.2.1). */
+	url_ok("mqtt://gw:p@ss@h", "h", 1883, false, "gw", "p@ss");
+	/* %-escapes are decoded (§2.1): a ':', '/' or '%' in a password. */
+	url_ok("mqtt://g%77:a%3Ab%2fc%25@h", "h", 1883, false, "gw", "a:b/c%");
+
+	url_bad("http://localhost", "want mqtt://", "another scheme: refused");
+	url_bad("mqtt://", "no host", "no host: refused");
+	url_bad("mqtt://gw:pw@:1883", "no host", "a user but no host: refused");
+	url_bad("mqtt://h:0", "port '0'", "port 0: refused");
+	url_bad("mqtt://h:65536", "port '65536'", "port 65536: refused");
+	url_bad("mqtt://h:+80", "port '+80'", "a port with a sign: refused");
+	url_bad("mqtt://h:", "port ''", "an empty port: refused");
+	url_bad("mqtt://h:18x3", "port '18x3'", "a port with junk: refused");
+	url_bad("mqtt://h/gw/topic", "a path ('/gw/topic')", "a path: refused");
+	url_bad("mqtt://[::1", "closing ']'", "an IPv6 host without ']': refused");
+	url_bad("mqtt://[::1]1883", "':port'", "junk after ']': refused");
+	url_bad("mqtt://gw:a%2@h", "bad %-escape", "a broken %-escape: refused");
+	url_bad("mqtt://gw:a%00b@h", "bad %-escape", "an escaped NUL: refused");
+	memset(longer, 'a', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = 0;
+	memcpy(longer, "mqtt://", 7);
+	url_bad(longer, "longer than 255", "a host too long for its buffer: refused, not cut");
+	longer[300] = '@';
+	url_bad(longer, "user is longer than 255", "a user too long: refused, not cut");
+}
+
 int main(int argc, char **argv)
 {
 	t_count = argc > 1 ? atoi(argv[1]) : 0;
@@ -173,6 +268,7 @@ int main(int argc, char **argv)
 	test_good_file();
 	test_bad_values();
 	test_missing_file();
+	test_urls();
 	rmdir(dir);
 	printf("1..%d\n", t_count);
 	return t_failed ? 1 : 0;
