@@ -12,14 +12,6 @@ work=$(mktemp -d)
 KCOAPD=$KCOAP_TOP/build/userspace/kcoapd
 RINGFUZZ=$KCOAP_TOP/build/userspace/ringfuzz
 
-wait_for() { # SECONDS COMMAND...
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
 attached() { [ "$(grep -c attached "$work/kcoapd.log")" -ge "$1" ]; }
 daemon_start() { # N [CONFIG]: the Nth attach
 	"$KCOAPD" -c "${2:-$work/kcoapd.conf}" >/dev/null 2>>"$work/kcoapd.log" &
@@ -63,7 +55,7 @@ check "POST creates a child: 2.01 with Location-Path" \
 check_eq "which GET finds" "$(coap_get "coap://$GW4/store/list/1")" "item"
 # An observer of a store resource hears of every PUT: the kernel fans the
 # pushed values out.
-ip netns exec cli coap-client-notls -s 8 -B 10 "coap://$GW4/store/a" >"$work/obs" 2>&1 &
+ip netns exec cli coap-client-notls -s 60 -B 70 "coap://$GW4/store/a" >"$work/obs" 2>&1 &
 opid=$!
 heard() { grep -q "$1" "$work/obs"; }
 wait_for 10 heard world
@@ -81,13 +73,13 @@ check_eq "the kernel's own resources are still served by the kernel" \
 # 1024-byte blocks, back in Block2 blocks; too large gets 4.13 with Size1;
 # a block out of order gets 4.08.
 head -c 204800 /dev/urandom >"$work/up"
-ip netns exec cli coap-client-notls -B 30 -b 1024 -m put -f "$work/up" \
+ip netns exec cli coap-client-notls -B 120 -b 1024 -m put -f "$work/up" \
 	"coap://$GW4/store/upload" >"$work/up.out" 2>&1
 check "a 200 KB PUT in 1024-byte Block1 blocks is accepted" test ! -s "$work/up.out"
-coap_get -B 30 -o "$work/down" "coap://$GW4/store/upload" >/dev/null
+coap_get -B 120 -o "$work/down" "coap://$GW4/store/upload" >/dev/null
 check "and reads back whole in Block2 blocks" cmp -s "$work/up" "$work/down"
 head -c 300000 /dev/urandom >"$work/big"
-ip netns exec cli coap-client-notls -B 30 -b 1024 -m put -f "$work/big" \
+ip netns exec cli coap-client-notls -B 120 -b 1024 -m put -f "$work/big" \
 	"coap://$GW4/store/toobig" >"$work/big.out" 2>&1
 check "a body over value-max gets 4.13" grep -q "4.13" "$work/big.out"
 r=$(raw $GW4 5683 "CON PUT 20 c1 /store/gap o27=#$(((3 << 4) | 0x8 | 2)) payload=$(head -c 64 /dev/zero | xxd -p | tr -d '\n')")
@@ -110,9 +102,9 @@ check_eq "and only the first went up" "$(delta rx-handed-up "$up")" 1
 kctl config set piggyback-window 200
 sep=$(kstat tx-separate)
 check_eq "a slow answer still reaches coap-client" \
-	"$(coap_get "coap://$GW4/echo?delay=700")" "echo"
+	"$(coap_get -B 20 "coap://$GW4/echo?delay=2000")" "echo"
 check_eq "as a separate response" "$(delta tx-separate "$sep")" 1
-r=$(raw $GW4 5683 "CON GET 8 a8 /echo ?delay=400")
+r=$(raw $GW4 5683 "CON GET 8 a8 /echo ?delay=1500")
 check "what the client sees first is the empty ACK" grep -q "^ACK 0.00 mid=8 " <<<"$r"
 kctl config set piggyback-window 5000
 

@@ -49,11 +49,13 @@ check_eq "its duplicate is silently dropped" "$(tail -n1 <<<"$r")" "-"
 
 check "kcoapctl peers lists the entries" test "$(kctl peers --json | grep -o '"mid"' | wc -l)" -ge 5
 
-# The entry limit: oldest first out.
+# The entry limit: oldest first out (of the CPU that makes room).
 kctl config set dedupe-max-entries 16
 msgs=()
 for i in $(seq 200 239); do msgs+=("NON GET $i - /v"); done
-raw --sport 40002 --wait 0.3 $GW4 5683 "${msgs[@]}" >/dev/null
+# One CPU: each keeps its own oldest-first list, and a sender that moved
+# between CPUs would leave #200 on the list of the one it left.
+taskset -c 0 "$COAPRAW" --netns cli --sport 40002 --wait 0.3 $GW4 5683 "${msgs[@]}" >/dev/null
 check "entries stay at the limit of 16" test "$(kstat dedup-entries)" -le 16
 check "evictions are counted" test "$(kstat dedup-evicted)" -ge 24
 r=$(raw --sport 40002 $GW4 5683 "NON GET 239 - /v")

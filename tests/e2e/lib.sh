@@ -44,6 +44,17 @@ check_eq() {
 	fi
 }
 
+# wait_for SECONDS COMMAND...: until COMMAND succeeds, at most SECONDS.
+# A loaded guest is slow: wait for what a check looks at, never sleep.
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
+
 # The exit status says whether every check passed.
 t_done() {
 	echo "1..$t_count"

@@ -14,14 +14,6 @@ nobs() { kctl observers --json | grep -o '"token"' | wc -l; }
 nobs_is() { [ "$(nobs)" = "$1" ]; }
 
 # wait_for SECONDS COMMAND...: until COMMAND succeeds; false on timeout.
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
 
 kctl resource add /sensors/temp --value 20.0 --ct text/plain --max-age 60 \
 	--rt temperature --obs
@@ -97,24 +89,25 @@ check_eq "and counts the refusal" "$(kstat observe-refused)" 1
 kctl config set max-observers-per-resource 1024
 
 # A CON notification nobody acknowledges (RFC 7252 §4.2): sent again
-# after 200-300 ms, then twice and four times as long; after the 3rd
-# retransmission the observer is dropped (RFC 7641 §4.5).
+# after 500-750 ms (ack-timeout 500), then twice and four times as long;
+# after the 3rd retransmission the observer is dropped (RFC 7641 §4.5).
 kctl resource del /sensors/temp
 kctl resource add /sensors/temp --value 20.0 --obs
-kctl config set ack-timeout 200 max-retransmit 3 observe-con-every 1
-r=$(observer --timeout 4 noack /sensors/temp "$KCOAPCTL" resource set /sensors/temp --value {})
+kctl config set ack-timeout 500 max-retransmit 3 observe-con-every 1
+r=$(observer --timeout 9 noack /sensors/temp "$KCOAPCTL" resource set /sensors/temp --value {})
 check_eq "a CON notification is sent 1 + MAX_RETRANSMIT times" "$(grep copies <<<"$r")" "copies: 4"
 check_eq "always as CON" "$(grep types <<<"$r")" "types: CON CON CON CON"
 check_eq "with the same Message ID" "$(grep 'message ids' <<<"$r")" "message ids: 1"
 g1=0 g2=0 g3=0
 read -r g1 g2 g3 <<<"$(grep 'gaps ms' <<<"$r" | cut -d: -f2)"
 echo "# gaps between copies: $g1 $g2 $g3 ms"
-# (Measured at the client, so a late first copy makes the gap look short.)
+# The gaps are between the kernel's arrival stamps at the client; the
+# margins are for a timer that fires late on a loaded guest.
 check "the first wait is about ACK_TIMEOUT to 1.5 times that" \
-	test "$g1" -ge 100 -a "$g1" -le 450
+	test "$g1" -ge 450 -a "$g1" -le 1000
 check "and each one after about twice the one before" \
 	test "$g1" -gt 0 -a "$g2" -ge $((g1 * 3 / 2)) -a "$g3" -ge $((g2 * 3 / 2))
-check "then the observer is gone" wait_for 5 nobs_is 0
+check "then the observer is gone" wait_for 15 nobs_is 0
 check_eq "counted as observe-timeout" "$(kstat observe-timeout)" 1
 check_eq "after 3 retransmissions" "$(kstat tx-retransmit)" 3
 

@@ -28,6 +28,7 @@ import time
 CON, NON, ACK, RST = 0, 1, 2, 3
 GET = 0x01
 OBSERVE, URI_PATH = 6, 11
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)  # asm-generic/socket.h
 
 
 def opt_nibble(v):
@@ -91,10 +92,13 @@ class Observer:
         fam = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.sock = socket.socket(fam, socket.SOCK_DGRAM)
         self.sock.setblocking(False)
+        # Arrival times from the kernel, not from when this process got
+        # to read (it may be busy running a command meanwhile).
+        self.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         self.addr = (host, port)
         self.path = path
         self.token = token
-        self.got = []  # (time, decoded message)
+        self.got = []  # (arrival, decoded message)
         self.acked = set()  # MIDs of CON notifications acknowledged
 
     def register(self, mid):
@@ -108,10 +112,15 @@ class Observer:
     def read(self):
         while True:
             try:
-                data = self.sock.recv(2048)
+                data, anc, _flags, _addr = self.sock.recvmsg(2048, socket.CMSG_SPACE(16))
             except BlockingIOError:
                 return
-            self.got.append((time.monotonic(), decode(data)))
+            t = time.time()
+            for level, kind, d in anc:
+                if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
+                    sec, nsec = struct.unpack("qq", d[:16])
+                    t = sec + nsec / 1e9
+            self.got.append((t, decode(data)))
 
 
 def pump(obs, until, timeout):
