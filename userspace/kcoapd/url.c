@@ -7,9 +7,10 @@
  * The authority ends at the first '/' (RFC 3986 §3.2); the user
  * information is what comes before its last '@', so a password may hold an
  * '@' as it is. '%XX' escapes in the user and the password are decoded
- * (§2.1): "%2F" is how a password holds a '/', "%25" a '%'. An IPv6 host
- * is written in brackets (§3.2.2). Nothing is truncated: what does not fit
- * is refused, with a message that names the URL and what is wrong with it.
+ * (§2.1): "%2F" is how a password holds a '/', "%25" a '%' ("%00" is
+ * refused). An IPv6 host is written in brackets (§3.2.2). Nothing is
+ * truncated: what does not fit is refused, with a message that names the
+ * URL (its password masked) and what is wrong with it.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -20,11 +21,31 @@
 
 #include "kcoapd.h"
 
+/*
+ * Messages name the URL, but never its password (they end up in the
+ * journal): what lies between the user's ':' and the last '@' is shown as
+ * "***". The last '@' of the whole URL, as a '/' in the password may have
+ * cut the authority short.
+ */
+static void shown(const char *url, char *out, size_t cap)
+{
+	const char *p = strstr(url, "://"), *at = strrchr(url, '@'), *colon;
+
+	colon = p ? memchr(p + 3, ':', at && at > p ? (size_t)(at - p - 3) : 0) : NULL;
+	if (!colon) {
+		snprintf(out, cap, "%s", url);
+		return;
+	}
+	snprintf(out, cap, "%.*s***%s", (int)(colon + 1 - url), url, at);
+}
+
 static int bad(const char *url, const char *fmt, ...)
 {
+	char safe[1024];
 	va_list ap;
 
-	fprintf(stderr, "kcoapd: mqtt-url '%s': ", url);
+	shown(url, safe, sizeof(safe));
+	fprintf(stderr, "kcoapd: mqtt-url '%s': ", safe);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -82,8 +103,11 @@ int mqtt_url_parse(const char *url, struct mqtt_url *u)
 		return bad(url, "want mqtt://[user[:password]@]host[:port] or mqtts://...");
 	}
 	end = p + strcspn(p, "/");
-	if (*end && strcmp(end, "/"))
+	if (*end && strcmp(end, "/")) {
+		if (strchr(end, '@'))
+			return bad(url, "a '/' in the user or the password is written %%2F");
 		return bad(url, "a path ('%s') is not allowed: topics come from topic-prefix", end);
+	}
 
 	/* The user information: up to the last '@'. */
 	for (at = end; at > p && at[-1] != '@'; at--)
