@@ -8,7 +8,7 @@
 #   make run             boot the gateway in QEMU, ports forwarded to localhost
 #   make check           install what is missing and run every test
 #   make check-quick     the same, less the debug kernel's end-to-end runs and
-#                        a few slow stages: under 5 minutes, for an edit loop
+#                        a few slow stages: about 4 minutes, for an edit loop
 #   make bench           measure kcoap against userspace CoAP servers in a
 #                        guest; writes docs/benchmarks.md (5 to 10 minutes)
 #   make install         install kcoap.ko for KDIR's kernel (modules_install)

@@ -13,8 +13,6 @@ observer() { /usr/bin/python3 "$E2E_DIR/observer.py" "$@"; }
 nobs() { kctl observers --json | grep -o '"token"' | wc -l; }
 nobs_is() { [ "$(nobs)" = "$1" ]; }
 
-# wait_for SECONDS COMMAND...: until COMMAND succeeds; false on timeout.
-
 kctl resource add /sensors/temp --value 20.0 --ct text/plain --max-age 60 \
 	--rt temperature --obs
 
