@@ -153,7 +153,8 @@ int mqtt_url_parse(const char *url, struct mqtt_url *u);
 struct mosquitto_message;
 typedef struct mqtt5__property mosquitto_property;
 
-int mqtt_start(const struct kcoapd_config *c);	/* an eventfd, or -1 */
+/* With @u from mqtt_url_parse() of c->mqtt_url: an eventfd, or -1. */
+int mqtt_start(const struct kcoapd_config *c, const struct mqtt_url *u);
 void mqtt_stop(void);
 bool mqtt_connected(void);
 /* Seconds until the next connection attempt (for Max-Age), at least 1. */

@@ -368,7 +368,7 @@ int main(int argc, char **argv)
 		struct itimerspec its = { { 0, 100000000 }, { 0, 100000000 } };
 
 		cfd = command_init(&c);
-		mfd = mqtt_start(&c);
+		mfd = mqtt_start(&c, &url);
 		tick = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 		if (cfd < 0 || mfd < 0 || tick < 0)
 			return 1;

@@ -208,7 +208,7 @@ static void *run(void *arg)
 	return NULL;
 }
 
-int mqtt_start(const struct kcoapd_config *c)
+int mqtt_start(const struct kcoapd_config *c, const struct mqtt_url *u)
 {
 	int v = c->protocol == 5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311;
 	int rc;
@@ -222,8 +222,7 @@ int mqtt_start(const struct kcoapd_config *c)
 		return -1;
 	}
 	mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, v);
-	if (mqtt_url_parse(c->mqtt_url, &url))
-		return -1;
+	url = *u;
 	if (strlen(c->topic_prefix) > 128 || strpbrk(c->topic_prefix, "+#")) {
 		fprintf(stderr, "kcoapd: topic-prefix '%s': at most 128 bytes, no '+' or '#'\n",
 			c->topic_prefix);
