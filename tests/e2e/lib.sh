@@ -61,14 +61,27 @@ t_done() {
 	[ "$t_failed" = 0 ]
 }
 
-# kcoap's counter NAME in network namespace NS ("" for the initial one).
+# kcoap's counter NAME in network namespace NS ("" for the initial one);
+# nothing, and false, if there is none. The initial namespace's are read
+# with bash alone: tests read counters often, and a process start is dear
+# on the debug kernel.
 stat() {
-	local ns=$1 name=$2
-	if [ -n "$ns" ]; then
-		ip netns exec "$ns" cat /proc/net/kcoap
+	if [ -n "$1" ]; then
+		ip netns exec "$1" cat /proc/net/kcoap | counter_in "$2"
 	else
-		cat /proc/net/kcoap
-	fi | awk -v n="$name" '$1 == n { print $2 }'
+		counter_in "$2" </proc/net/kcoap
+	fi
+}
+# counter_in NAME: its value among the "NAME VALUE" lines on stdin.
+counter_in() {
+	local name value
+	while read -r name value; do
+		if [ "$name" = "$1" ]; then
+			echo "$value"
+			return 0
+		fi
+	done
+	return 1
 }
 
 # A client namespace "cli" joined to the initial namespace by veth:
@@ -119,18 +132,10 @@ coap_get() { ip netns exec cli coap-client-notls -B 5 "$@"; }
 raw() { "$COAPRAW" --netns cli --decode "$@"; }
 
 # A counter as `kcoapctl stats` names it ("tx-code 2.05" for a response
-# code). The counters are read from /proc/net/kcoap, the same numbers,
-# with bash alone (tests read them often, and a process start is dear on
-# the debug kernel); the gauges only kcoapctl shows come from it. ctl.sh
-# tests kcoapctl stats itself.
+# code): the same numbers as /proc/net/kcoap, read by stat(); the gauges
+# only kcoapctl shows come from it. ctl.sh tests kcoapctl stats itself.
 kstat() {
-	local want=${1// /-} name value
-	while read -r name value; do
-		if [ "$name" = "$want" ]; then
-			echo "$value"
-			return
-		fi
-	done </proc/net/kcoap
+	stat "" "${1// /-}" && return
 	case $1 in
 	dedup-entries | observers | resources | resource-bytes)
 		kctl stats | awk -v k="$1" '{ v = $NF; $NF = ""; sub(/ +$/, "") }
