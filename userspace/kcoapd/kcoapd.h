@@ -60,6 +60,12 @@ void kcoapd_config_free(struct kcoapd_config *c);
 int kcoapd_config_set(struct kcoapd_config *c, const char *key, const char *val,
 		      const char *where);
 
+/* notify.c: sd_notify(3) to systemd; the watchdog's timerfd or -1. */
+void notify_ready(void);
+void notify_stopping(void);
+int notify_watchdog_fd(void);
+void notify_watchdog(int fd);
+
 /* log.c */
 void kcoapd_log_init(bool syslog, bool verbose);
 void kcoapd_log(int prio, const char *fmt, ...)

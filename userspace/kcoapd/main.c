@@ -236,7 +236,8 @@ int main(int argc, char **argv)
 	struct epoll_event ev, evs[8];
 	struct kcoap_nl nl;
 	sigset_t sigs;
-	int o, err, ep, sfd, tfd, n, i, mfd = -1, cfd = -1, tick = -1;
+	int o, err, ep, sfd, tfd, n, i, mfd = -1, cfd = -1, tick = -1, wdog;
+	int status = 0;
 	const char *mqtt_url = NULL, *topic_prefix = NULL;
 	bool running = true, no_mqtt = false;
 
@@ -380,6 +381,12 @@ int main(int argc, char **argv)
 		ev.data.fd = tick;
 		epoll_ctl(ep, EPOLL_CTL_ADD, tick, &ev);
 	}
+	wdog = notify_watchdog_fd();
+	if (wdog >= 0) {
+		ev.data.fd = wdog;
+		epoll_ctl(ep, EPOLL_CTL_ADD, wdog, &ev);
+	}
+	notify_ready();
 
 	/* Requests may have come between attach and now. */
 	serve_requests(&ring, tfd);
@@ -392,6 +399,8 @@ int main(int argc, char **argv)
 
 			if (fd == sfd) {
 				running = false;
+			} else if (fd == wdog) {
+				notify_watchdog(wdog);
 			} else if (fd == tfd) {
 				serve_late(&ring, tfd);
 			} else if (fd == mfd) {
@@ -407,8 +416,10 @@ int main(int argc, char **argv)
 				rd_tick(now);
 				command_tick(now);
 			} else if (evs[i].events & (EPOLLHUP | EPOLLERR)) {
+				/* Not asked to stop: a failure, for Restart=. */
 				kcoapd_log(LOG_ERR, "detached by the kernel");
 				running = false;
+				status = 1;
 			} else {
 				serve_requests(&ring, tfd);
 			}
@@ -418,10 +429,11 @@ int main(int argc, char **argv)
 			dirty = false;
 		}
 	}
+	notify_stopping();
 	if (bridge)
 		mqtt_stop();
 	kcoapd_log(LOG_INFO, "detaching");
 	kcoap_ring_detach(&ring);
 	kcoap_nl_close(&nl);
-	return 0;
+	return status;
 }
