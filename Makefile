@@ -11,7 +11,12 @@
 #                        a few slow stages: about 4 minutes, for an edit loop
 #   make bench           measure kcoap against userspace CoAP servers in a
 #                        guest; writes docs/benchmarks.md (5 to 10 minutes)
-#   make install         install kcoap.ko for KDIR's kernel (modules_install)
+#   make install         install kcoap.ko for KDIR's kernel (modules_install,
+#                        lib/modules/REL/extra), kcoapctl, kcoapd, its unit,
+#                        udev rule and settings; DESTDIR= stages, PREFIX=
+#                        (/usr/local) places the userspace part
+#   make uninstall       remove all that again (changed settings stay)
+#   make deb             the Debian packages kcoap-dkms and kcoap, in build/deb/
 
 TOP := $(abspath .)
 
@@ -22,7 +27,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 # Only the module's targets need one: make run, check and deps install the
 # headers themselves on a fresh machine.
 ifeq ($(KDIR),)
-ifneq ($(filter all module install,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(filter all module install uninstall,$(or $(MAKECMDGOALS),all)),)
 $(error no kernel headers found: apt-get install linux-headers-amd64, or set KDIR)
 endif
 endif
@@ -35,7 +40,7 @@ W ?= 1
 # Everything the module is built from; each kernel gets a symlink tree.
 KSOURCES := Kbuild $(shell find kmod uapi -name '*.[ch]' 2>/dev/null)
 
-.PHONY: all module userspace install run check check-quick bench fuzz deps clean
+.PHONY: all module userspace install uninstall deb run check check-quick bench fuzz deps clean
 
 all: module userspace
 
@@ -55,10 +60,32 @@ ifneq ($(origin KDIR),command line)
 	@ln -sfn $(MODDIR)/kcoap.ko kcoap.ko
 endif
 
+# depmod only for the real thing: a staged tree is somebody else's to index.
 install: module userspace
-	$(MAKE) -C $(KDIR) M=$(MODDIR) modules_install
+	$(MAKE) -C $(KDIR) M=$(MODDIR) modules_install INSTALL_MOD_PATH=$(DESTDIR)
+ifeq ($(DESTDIR),)
 	depmod -a $(KREL)
+endif
 	$(MAKE) -C userspace install
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KREL)/extra/kcoap.ko*
+ifeq ($(DESTDIR),)
+	depmod -a $(KREL)
+endif
+	$(MAKE) -C userspace uninstall
+
+# From a copy of the tree in build/deb/ (dpkg-buildpackage writes its
+# packages next to the source directory, and cleans what it builds in).
+DEB_VERSION := $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
+deb:
+	rm -rf build/deb
+	mkdir -p build/deb/kcoap-$(DEB_VERSION)
+	tar -C $(TOP) --exclude=./build --exclude=./.git --exclude=./kcoap.ko -cf - . | \
+		tar -C build/deb/kcoap-$(DEB_VERSION) -xf -
+	cd build/deb/kcoap-$(DEB_VERSION) && dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
+		{ tail -n 30 ../build.log >&2; exit 1; }
+	@ls build/deb/*.deb
 
 run:
 	qemu/gateway
