@@ -29,6 +29,7 @@
 #include "peer.h"
 #include "retransmit.h"
 #include "serve.h"
+#include "validate.h"
 
 enum kcoap_x_state {
 	KCOAP_X_WAIT,		/* nothing sent yet */
@@ -61,6 +62,8 @@ struct kcoap_exchange {
 	u8 *rsp;			/* the separate response, to resend */
 	u16 req_len;
 	u8 *req;			/* a GET, for KCOAP_RSP_F_SERVE */
+	bool verified;			/* the peer's address (validate.h) */
+	u32 credit;			/* bytes left to send it unverified */
 };
 
 static const struct rhashtable_params kcoap_x_key_params = {
@@ -121,6 +124,34 @@ static void kcoap_x_finish(struct kcoap_exchange *x)
 }
 
 /*
+ * May @len more bytes go to @x's peer? Charged to the request's credit
+ * while its address is not verified; one lookup only past the credit.
+ * @x->lock held.
+ */
+static bool kcoap_x_may_send(struct kcoap_exchange *x, u32 len)
+{
+	if (x->verified)
+		return true;
+	if (len <= x->credit) {
+		x->credit -= len;
+		return true;
+	}
+	if (kcoap_peer_verified(x->kn, &x->peer)) {
+		x->verified = true;
+		return true;
+	}
+	kcoap_stat_inc(x->kn, KCOAP_STAT_AMP_LIMITED);
+	return false;
+}
+
+/* The empty ACK of @x's CON request, within its credit. */
+static void kcoap_x_ack(struct kcoap_exchange *x)
+{
+	if (kcoap_x_may_send(x, COAP_HDR_LEN))
+		kcoap_send_empty(x->kn, &x->peer, COAP_TYPE_ACK, x->key.mid);
+}
+
+/*
  * Send @x its answer: @code, then @rest (options and payload, as after
  * the token). @x->lock held, BH off. A NON request gets a NON response;
  * a CON one a piggybacked ACK if nothing went out yet, else a separate
@@ -160,6 +191,19 @@ static void kcoap_x_answer(struct kcoap_exchange *x, u8 code, const u8 *rest,
 	memcpy(out + COAP_HDR_LEN, x->token, x->tkl);
 	memcpy(out + n, rest, len);
 	n += len;
+	if (!kcoap_x_may_send(x, n)) {
+		/* Over the credit: 4.01 with Echo instead (RFC 9175 §2.3). */
+		n = COAP_HDR_LEN + x->tkl;
+		out[1] = COAP_CODE_UNAUTHORIZED;
+		kcoap_echo_opt(kn, &x->peer, out + n);
+		n += KCOAP_ECHO_OPT_LEN;
+		code = COAP_CODE_UNAUTHORIZED;
+		if (x->peer.multicast || !kcoap_x_may_send(x, n)) {
+			kcoap_x_finish(x);
+			return;
+		}
+		kcoap_stat_inc(kn, KCOAP_STAT_TX_ECHO);
+	}
 
 	if (!kcoap_send(kn, &x->peer, out, n)) {
 		kcoap_stat_code(kn, code);
@@ -240,7 +284,7 @@ static void kcoap_x_timer(struct timer_list *t)
 	switch (x->state) {
 	case KCOAP_X_WAIT:
 		/* The window passed: acknowledge now, answer later (§5.2.2). */
-		kcoap_send_empty(kn, &x->peer, COAP_TYPE_ACK, x->key.mid);
+		kcoap_x_ack(x);
 		x->state = KCOAP_X_ACKED;
 		kcoap_x_arm(x, x->deadline);
 		break;
@@ -254,7 +298,8 @@ static void kcoap_x_timer(struct timer_list *t)
 			kcoap_x_finish(x);
 			break;
 		}
-		if (!kcoap_send(kn, &x->peer, x->rsp, x->rsp_len))
+		if (kcoap_x_may_send(x, x->rsp_len) &&
+		    !kcoap_send(kn, &x->peer, x->rsp, x->rsp_len))
 			kcoap_stat_inc(kn, KCOAP_STAT_TX_RETRANSMIT);
 		kcoap_x_arm(x, jiffies + x->retx.timeout);
 		break;
@@ -298,6 +343,8 @@ u8 kcoap_exchange_start(struct kcoap_net *kn, const struct kcoap_peer *p,
 	x->key = *key;
 	x->type = req->type;
 	x->tkl = req->tkl;
+	x->verified = kcoap_peer_local(p);
+	x->credit = kcoap_amp_credit(kn, req->len);
 	memcpy(x->token, coap_token(req), req->tkl);
 	if (req->code == COAP_CODE_GET) {
 		/* Small, and bounded by max-inflight like the exchange. */
@@ -362,7 +409,7 @@ u8 kcoap_exchange_start(struct kcoap_net *kn, const struct kcoap_peer *p,
 				   READ_ONCE(kn->cfg.dedup_non_lifetime) * HZ, NULL, 0);
 	window = READ_ONCE(kn->cfg.piggyback_window);
 	if (x->state == KCOAP_X_WAIT && !window) {
-		kcoap_send_empty(kn, p, COAP_TYPE_ACK, req->mid);
+		kcoap_x_ack(x);
 		x->state = KCOAP_X_ACKED;
 	}
 	kcoap_x_arm(x, x->state == KCOAP_X_WAIT ?

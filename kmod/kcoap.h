@@ -18,6 +18,7 @@
 #include "stats.h"
 #include "resource.h"
 #include "dedup.h"
+#include "validate.h"
 
 struct kcoap_daemon;
 struct kcoap_prefixes;
@@ -46,6 +47,12 @@ struct kcoap_config {
 	u32 observe_con_every;		/* every Nth notification is CON */
 	u32 piggyback_window;		/* ms, for the daemon's answers */
 	u32 daemon_timeout;		/* ms */
+	u8 amp_factor;			/* x bytes received; 0: no limit */
+	u32 verify_max;			/* verified peers remembered */
+	u32 verify_lifetime;		/* seconds */
+	u32 rl_rate;			/* datagrams/s per source; 0: off */
+	u32 rl_burst;
+	u32 rl_max;			/* sources tracked */
 };
 
 struct kcoap_net {
@@ -60,6 +67,7 @@ struct kcoap_net {
 	struct kcoap_res_table res;
 	struct kcoap_dedup dedup;
 	struct kcoap_observe obs;
+	struct kcoap_validate val;
 	struct kcoap_daemon __rcu *daemon;	/* written under lock */
 	struct kcoap_prefixes __rcu *prefixes;	/* the daemon's paths, kept */
 	struct work_struct mcast_work;	/* join groups on new interfaces */

@@ -40,6 +40,12 @@ static void kcoap_config_init(struct kcoap_config *c)
 	c->observe_con_every = 0;		/* only the daily CON, RFC 7641 §4.5 */
 	c->piggyback_window = 200;		/* ms before a separate response */
 	c->daemon_timeout = 30000;		/* ms before 5.03 */
+	c->amp_factor = 3;			/* RFC 9175 §2.4 */
+	c->verify_max = 16384;
+	c->verify_lifetime = 600;
+	c->rl_rate = 1000;			/* per source and second */
+	c->rl_burst = 2000;
+	c->rl_max = 8192;
 }
 
 /* The namespace or the module goes: every observation ends with 4.04. */
@@ -76,12 +82,17 @@ static int __net_init kcoap_net_init(struct net *net)
 	err = kcoap_obs_init(kn);
 	if (err)
 		goto err_dedup;
+	err = kcoap_validate_init(kn);
+	if (err)
+		goto err_obs;
 	/* Sockets last: once open, datagrams may arrive on any CPU. */
 	err = kcoap_socket_open(kn);
 	if (err)
-		goto err_obs;
+		goto err_val;
 	return 0;
 
+err_val:
+	kcoap_validate_destroy(kn);
 err_obs:
 	kcoap_obs_destroy(kn);
 err_dedup:
@@ -103,6 +114,7 @@ static void __net_exit kcoap_net_exit(struct net *net)
 	kcoap_end_observations(kn);
 	kcoap_socket_close(kn);
 	kcoap_obs_destroy(kn);
+	kcoap_validate_destroy(kn);
 	kcoap_dedup_destroy(&kn->dedup);
 	/* Resource states are freed by RCU; none is read any more. */
 	synchronize_rcu();

@@ -90,6 +90,26 @@ static struct netlink_range_validation kcoap_range_peer_limit = {
 	.min = 1, .max = 65536,
 };
 
+static struct netlink_range_validation kcoap_range_verify_max = {
+	.min = 0, .max = 16777216,
+};
+
+static struct netlink_range_validation kcoap_range_verify_lifetime = {
+	.min = 1, .max = 604800,
+};
+
+static struct netlink_range_validation kcoap_range_rl_rate = {
+	.min = 0, .max = 10000000,
+};
+
+static struct netlink_range_validation kcoap_range_rl_burst = {
+	.min = 1, .max = 10000000,
+};
+
+static struct netlink_range_validation kcoap_range_rl_max = {
+	.min = 16, .max = 16777216,
+};
+
 /* The ranges are those of uapi/kcoap.yaml. */
 static const struct nla_policy kcoap_config_policy[KCOAP_A_CONFIG_MAX + 1] = {
 	[KCOAP_A_CONFIG_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
@@ -117,6 +137,17 @@ static const struct nla_policy kcoap_config_policy[KCOAP_A_CONFIG_MAX + 1] = {
 	[KCOAP_A_CONFIG_PIGGYBACK_WINDOW] = NLA_POLICY_MAX(NLA_U32, 10000),
 	[KCOAP_A_CONFIG_DAEMON_TIMEOUT] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_daemon_timeout),
+	[KCOAP_A_CONFIG_AMP_FACTOR] = NLA_POLICY_MAX(NLA_U8, 100),
+	[KCOAP_A_CONFIG_VERIFY_MAX] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_verify_max),
+	[KCOAP_A_CONFIG_VERIFY_LIFETIME] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_verify_lifetime),
+	[KCOAP_A_CONFIG_RATELIMIT_RATE] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_rl_rate),
+	[KCOAP_A_CONFIG_RATELIMIT_BURST] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_rl_burst),
+	[KCOAP_A_CONFIG_RATELIMIT_MAX] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_rl_max),
 };
 
 static struct netlink_range_validation kcoap_range_ring_entries = {
@@ -641,6 +672,12 @@ static int kcoap_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	      nla_put_u64_64bit(msg, KCOAP_A_STATS_RESOURCE_BYTES, kn->res.bytes,
 				KCOAP_A_STATS_PAD) ||
 	      nla_put_u64_64bit(msg, KCOAP_A_STATS_OBSERVERS, READ_ONCE(kn->obs.count),
+				KCOAP_A_STATS_PAD) ||
+	      nla_put_u64_64bit(msg, KCOAP_A_STATS_VERIFIED_PEERS,
+				kcoap_peertab_count(&kn->val.verified),
+				KCOAP_A_STATS_PAD) ||
+	      nla_put_u64_64bit(msg, KCOAP_A_STATS_RATELIMIT_SOURCES,
+				kcoap_peertab_count(&kn->val.buckets),
 				KCOAP_A_STATS_PAD);
 	mutex_unlock(&kn->lock);
 	if (err) {
@@ -693,7 +730,13 @@ static int kcoap_put_config(struct sk_buff *skb, const struct kcoap_config *c)
 	    nla_put_u8(skb, KCOAP_A_CONFIG_MAX_RETRANSMIT, c->max_retransmit) ||
 	    nla_put_u32(skb, KCOAP_A_CONFIG_OBSERVE_CON_EVERY, c->observe_con_every) ||
 	    nla_put_u32(skb, KCOAP_A_CONFIG_PIGGYBACK_WINDOW, c->piggyback_window) ||
-	    nla_put_u32(skb, KCOAP_A_CONFIG_DAEMON_TIMEOUT, c->daemon_timeout))
+	    nla_put_u32(skb, KCOAP_A_CONFIG_DAEMON_TIMEOUT, c->daemon_timeout) ||
+	    nla_put_u8(skb, KCOAP_A_CONFIG_AMP_FACTOR, c->amp_factor) ||
+	    nla_put_u32(skb, KCOAP_A_CONFIG_VERIFY_MAX, c->verify_max) ||
+	    nla_put_u32(skb, KCOAP_A_CONFIG_VERIFY_LIFETIME, c->verify_lifetime) ||
+	    nla_put_u32(skb, KCOAP_A_CONFIG_RATELIMIT_RATE, c->rl_rate) ||
+	    nla_put_u32(skb, KCOAP_A_CONFIG_RATELIMIT_BURST, c->rl_burst) ||
+	    nla_put_u32(skb, KCOAP_A_CONFIG_RATELIMIT_MAX, c->rl_max))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -787,6 +830,12 @@ static int kcoap_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_OBSERVE_CON_EVERY], &c->observe_con_every);
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_PIGGYBACK_WINDOW], &c->piggyback_window);
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_DAEMON_TIMEOUT], &c->daemon_timeout);
+	kcoap_cfg_u8(a[KCOAP_A_CONFIG_AMP_FACTOR], &c->amp_factor);
+	kcoap_cfg_u32(a[KCOAP_A_CONFIG_VERIFY_MAX], &c->verify_max);
+	kcoap_cfg_u32(a[KCOAP_A_CONFIG_VERIFY_LIFETIME], &c->verify_lifetime);
+	kcoap_cfg_u32(a[KCOAP_A_CONFIG_RATELIMIT_RATE], &c->rl_rate);
+	kcoap_cfg_u32(a[KCOAP_A_CONFIG_RATELIMIT_BURST], &c->rl_burst);
+	kcoap_cfg_u32(a[KCOAP_A_CONFIG_RATELIMIT_MAX], &c->rl_max);
 out:
 	mutex_unlock(&kn->lock);
 	return err;

@@ -72,6 +72,7 @@ struct kcoap_observer {
 	bool mhashed;
 	bool con_out;			/* a CON awaits its ACK */
 	bool pending;			/* a newer state awaits that ACK */
+	bool verified;			/* its address is: no credit needed */
 	spinlock_t lock;		/* dead to since_con */
 	struct kcoap_dedup_key mkey;	/* peer and MID of the last one sent */
 	struct kcoap_retx retx;
@@ -79,6 +80,7 @@ struct kcoap_observer {
 	u32 seq;			/* of the last notification sent */
 	u32 since_con;
 	u32 etag;			/* of the state it carried */
+	u32 credit;			/* bytes it may still get unverified */
 };
 
 static const struct rhashtable_params kcoap_obs_token_params = {
@@ -303,14 +305,29 @@ static bool kcoap_obs_xmit(struct kcoap_observer *o, const struct kcoap_obs_tmpl
 	u16 mid;
 	int len;
 
+	if (!o->verified && kcoap_peer_verified(kn, &o->peer))
+		o->verified = true;
 	if (how == KCOAP_OBS_NEW)
 		con = t->con || (every && ++o->since_con >= every) ||
-		      time_after(jiffies, o->last_con + KCOAP_OBS_CON_PERIOD);
+		      time_after(jiffies, o->last_con + KCOAP_OBS_CON_PERIOD) ||
+		      !o->verified;	/* its ACK verifies the address */
 	mid = how == KCOAP_OBS_AGAIN ? o->mkey.mid : kcoap_new_mid();
 	len = kcoap_obs_emit(o, t, con ? COAP_TYPE_CON : COAP_TYPE_NON, mid,
 			     seq, out);
 	if (len <= 0)
 		return true;
+	/*
+	 * Unverified, it lives on what its registration earned (validate.h):
+	 * a retransmission over it is skipped (the timer gives up in the
+	 * end), a new notification over it ends the observation.
+	 */
+	if (!o->verified) {
+		if (len > o->credit) {
+			kcoap_stat_inc(kn, KCOAP_STAT_AMP_LIMITED);
+			return how != KCOAP_OBS_NEW;
+		}
+		o->credit -= len;
+	}
 
 	/* Remember the MID, so an ACK or RST finds the observer (§3.6). */
 	if (how != KCOAP_OBS_AGAIN)
@@ -433,6 +450,11 @@ int kcoap_obs_register(struct kcoap_net *kn, struct kcoap_resource *res,
 	o->ct = ct;
 	o->szx = szx;
 	o->last_con = jiffies;
+	o->verified = kcoap_peer_local(peer) || kcoap_peer_verified(kn, peer);
+	/* The empty ACK of a CON registration comes out of it (receive.c). */
+	o->credit = kcoap_amp_credit(kn, req->len);
+	if (req->type == COAP_TYPE_CON)
+		o->credit -= min_t(u32, o->credit, COAP_HDR_LEN);
 	o->mkey.addr = key.addr;
 	o->mkey.port = key.port;
 	spin_lock_init(&o->lock);
@@ -541,6 +563,7 @@ bool kcoap_obs_ack(struct kcoap_net *kn, const struct kcoap_peer *peer, u16 mid)
 	}
 	kcoap_stat_inc(kn, KCOAP_STAT_RX_ACK);
 	o->con_out = false;
+	o->verified = true;	/* it gets what we send: RFC 9175 §2.4 */
 	if (timer_delete(&o->timer))
 		kcoap_obs_put(o);
 	if (o->pending) {
@@ -556,6 +579,41 @@ bool kcoap_obs_ack(struct kcoap_net *kn, const struct kcoap_peer *peer, u16 mid)
 	if (!ok)
 		kcoap_obs_drop(o, KCOAP_STAT_OBSERVE_CANCEL);
 	return true;
+}
+
+void kcoap_obs_first(struct kcoap_net *kn, const struct kcoap_peer *peer,
+		     const struct coap_msg *req)
+{
+	struct kcoap_obs_scratch *s = this_cpu_ptr(&kcoap_obs_scratch);
+	struct kcoap_observer *o;
+	struct kcoap_obs_key key;
+	bool ok = true;
+	int szx, len;
+
+	kcoap_obs_key(&key, peer, req);
+	o = rhashtable_lookup(&kn->obs.by_token, &key, kcoap_obs_token_params);
+	if (!o)
+		return;
+	spin_lock(&o->lock);
+	if (o->dead || o->con_out || o->verified) {
+		spin_unlock(&o->lock);
+		return;
+	}
+	/* Blocks small enough for its credit, if there are any (RFC 7959 §2.2). */
+	for (szx = kcoap_obs_szx(o); ; szx--) {
+		kcoap_obs_tmpl_build(rcu_dereference(o->res->state), o->ct, szx,
+				     &s->tmpl);
+		len = kcoap_obs_emit(o, &s->tmpl, COAP_TYPE_CON, 0,
+				     READ_ONCE(o->res->obs.seq), s->out);
+		if (len <= (int)o->credit || !szx)
+			break;
+	}
+	WRITE_ONCE(o->szx, szx);
+	ok = kcoap_obs_xmit(o, &s->tmpl, READ_ONCE(o->res->obs.seq),
+			    KCOAP_OBS_NEW, s->out);
+	spin_unlock(&o->lock);
+	if (!ok)
+		kcoap_obs_drop(o, KCOAP_STAT_OBSERVE_CANCEL);
 }
 
 bool kcoap_obs_rst(struct kcoap_net *kn, const struct kcoap_peer *peer, u16 mid)
@@ -710,6 +768,10 @@ static void kcoap_obs_send_end(struct kcoap_observer *o,
 		kcoap_put_content(&b, st, r, -1, &blk, blk.more, false, off, len);
 	}
 	n = coap_build_end(&b);
+	if (n > 0 && !o->verified && n > READ_ONCE(o->credit)) {
+		kcoap_stat_inc(o->kn, KCOAP_STAT_AMP_LIMITED);
+		return;
+	}
 	if (n > 0 && !kcoap_send(o->kn, &o->peer, out, n))
 		kcoap_stat_code(o->kn, code);
 }

@@ -64,6 +64,13 @@ void kcoap_obs_deregister(struct kcoap_net *kn, const struct kcoap_peer *peer,
 			  const struct coap_msg *req);
 /* Softirq: an empty ACK or RST; true if it was for a notification. */
 bool kcoap_obs_ack(struct kcoap_net *kn, const struct kcoap_peer *peer, u16 mid);
+/*
+ * Softirq: @peer, not verified, just registered with @req: its first
+ * notification goes out now as CON in blocks its credit allows, and the
+ * ACK verifies it (RFC 7641 §4.2, RFC 9175 §2.4).
+ */
+void kcoap_obs_first(struct kcoap_net *kn, const struct kcoap_peer *peer,
+		     const struct coap_msg *req);
 bool kcoap_obs_rst(struct kcoap_net *kn, const struct kcoap_peer *peer, u16 mid);
 
 /* Process context, kcoap_net.lock held: the resource changed. */

@@ -14,7 +14,9 @@
 #include "coap.h"
 #include "daemon.h"
 #include "peer.h"
+#include "observe.h"
 #include "serve.h"
+#include "validate.h"
 
 /* The reply being built; softirqs do not nest on a CPU. */
 static DEFINE_PER_CPU(u8 [KCOAP_REPLY_MAX], kcoap_reply_buf);
@@ -73,6 +75,44 @@ static void kcoap_remember(struct kcoap_net *kn, const struct kcoap_dedup_key *k
 		kcoap_stat_inc(kn, KCOAP_STAT_DEDUP_NOMEM);
 }
 
+/*
+ * @ans is over @credit towards @p, whose address is not verified
+ * (validate.h): a GET the table answered gets smaller Block2 blocks (RFC
+ * 7959 §2.2); anything else 4.01 with an Echo option (RFC 9175 §2.3); and
+ * if even that is too much, nothing.
+ */
+static void kcoap_amp_limit(struct kcoap_net *kn, const struct kcoap_peer *p,
+			    const struct coap_msg *req, u16 mid, u32 credit,
+			    u8 *buf, struct kcoap_answer *ans)
+{
+	u8 echo[KCOAP_ECHO_OPT_LEN];
+	struct coap_builder b;
+	int szx;
+
+	kcoap_stat_inc(kn, KCOAP_STAT_AMP_LIMITED);
+	if (ans->code == COAP_CODE_CONTENT && !ans->unhandled) {
+		for (szx = READ_ONCE(kn->cfg.block_szx) - 1; szx >= 0; szx--) {
+			kcoap_serve_szx(kn, req, p, p->multicast, mid, buf, ans, szx);
+			if (ans->len <= credit && ans->code == COAP_CODE_CONTENT)
+				return;
+		}
+	}
+	ans->len = 0;
+	ans->code = 0;
+	if (p->multicast)
+		return;		/* §8.2: no error answers to multicast */
+	kcoap_echo_opt(kn, p, echo);
+	coap_build_reply(&b, buf, KCOAP_REPLY_MAX, req, COAP_CODE_UNAUTHORIZED, mid);
+	coap_build_opt(&b, COAP_OPT_ECHO, echo + 2, KCOAP_ECHO_LEN);
+	ans->len = coap_build_end(&b);
+	if (ans->len > 0 && ans->len <= credit) {
+		ans->code = COAP_CODE_UNAUTHORIZED;
+		kcoap_stat_inc(kn, KCOAP_STAT_TX_ECHO);
+	} else {
+		ans->len = 0;	/* a CON still gets its empty ACK */
+	}
+}
+
 static void kcoap_request(struct kcoap_net *kn, const struct kcoap_peer *p,
 			  const struct coap_msg *req)
 {
@@ -80,7 +120,9 @@ static void kcoap_request(struct kcoap_net *kn, const struct kcoap_peer *p,
 	const struct kcoap_dedup_entry *dup;
 	struct kcoap_answer ans;
 	struct kcoap_dedup_key key;
-	u32 now = jiffies;
+	u32 credit, now = jiffies;
+	bool first = false;
+	u16 mid;
 
 	/* §8.1: multicast requests are NON; a CON one is not processed. */
 	if (p->multicast) {
@@ -89,6 +131,8 @@ static void kcoap_request(struct kcoap_net *kn, const struct kcoap_peer *p,
 			return;
 	}
 
+	kcoap_echo_check(kn, p, req);
+	credit = kcoap_amp_credit(kn, req->len);
 	kcoap_peer_key(&key, p, req->mid);
 	dup = kcoap_dedup_lookup(&kn->dedup, &key, now);
 	if (dup) {
@@ -103,13 +147,19 @@ static void kcoap_request(struct kcoap_net *kn, const struct kcoap_peer *p,
 		/* Answered meanwhile: the entry has the answer now. */
 		if (dup->type & KCOAP_DEDUP_PENDING)
 			dup = kcoap_dedup_lookup(&kn->dedup, &key, now);
-		if (dup && !(dup->type & KCOAP_DEDUP_PENDING) && dup->reply_len)
+		if (!dup || (dup->type & KCOAP_DEDUP_PENDING) || !dup->reply_len)
+			return;
+		/* The replay is paid by this datagram, not the first one. */
+		if (kcoap_amp_ok(kn, p, dup->reply_len, credit))
 			kcoap_send(kn, p, dup->reply, dup->reply_len);
+		else
+			kcoap_stat_inc(kn, KCOAP_STAT_AMP_LIMITED);
 		return;
 	}
 	kcoap_stat_inc(kn, KCOAP_STAT_RX_REQUESTS);
 
-	kcoap_serve(kn, req, p, p->multicast, kcoap_new_mid(), buf, &ans);
+	mid = kcoap_new_mid();
+	kcoap_serve(kn, req, p, p->multicast, mid, buf, &ans);
 	if (ans.unhandled) {
 		u8 code = kcoap_exchange_start(kn, p, req, &key);
 
@@ -123,6 +173,14 @@ static void kcoap_request(struct kcoap_net *kn, const struct kcoap_peer *p,
 		/* Cannot happen with a KCOAP_REPLY_MAX buffer; be safe anyway. */
 		WARN_ONCE(1, "reply did not fit: %d\n", ans.len);
 		ans.len = 0;
+	}
+	if (unlikely(ans.registered) && !kcoap_peer_local(p) &&
+	    !kcoap_peer_verified(kn, p)) {
+		/* An unverified observer: a CON notification instead (observe.c). */
+		first = true;
+		ans.len = 0;
+	} else if (!kcoap_amp_ok(kn, p, ans.len, credit)) {
+		kcoap_amp_limit(kn, p, req, mid, credit, buf, &ans);
 	}
 	if (ans.code && COAP_CODE_CLASS(ans.code) != 2 && p->multicast)
 		ans.len = 0;	/* §8.2: no error answers to multicast */
@@ -143,6 +201,8 @@ static void kcoap_request(struct kcoap_net *kn, const struct kcoap_peer *p,
 		else
 			kcoap_stat_inc(kn, KCOAP_STAT_TX_ACK);
 	}
+	if (first)
+		kcoap_obs_first(kn, p, req);
 }
 
 /* A request with an unrecognized critical option: 4.02 (§5.4.1). */
@@ -171,10 +231,13 @@ void kcoap_receive(struct kcoap_net *kn, struct sk_buff *skb)
 		kcoap_stat_inc(kn, KCOAP_STAT_RX_IPV4);
 	len = skb->len - sizeof(struct udphdr);
 	kcoap_stat_add(kn, KCOAP_STAT_RX_BYTES, len);
+	/* The headers are in the linear part already. */
+	kcoap_peer_from_skb(&peer, skb);
+	if (!kcoap_ratelimit(kn, &peer))
+		goto drop;
 	/* The codec reads the datagram in place: it must be linear. */
 	if (unlikely(skb_linearize(skb)))
 		goto drop;
-	kcoap_peer_from_skb(&peer, skb);
 
 	err = coap_parse(&msg, skb->data + sizeof(struct udphdr), len);
 	switch (coap_err_class(err)) {
@@ -213,8 +276,11 @@ void kcoap_receive(struct kcoap_net *kn, struct sk_buff *skb)
 			if (!peer.multicast)
 				kcoap_send_empty(kn, &peer, COAP_TYPE_RST, msg.mid);
 		} else if (msg.type == COAP_TYPE_ACK) {
-			if (!kcoap_obs_ack(kn, &peer, msg.mid) &&
-			    !kcoap_exchange_ack(kn, &peer, msg.mid, false))
+			/* It gets what we send: verified (RFC 9175 §2.4). */
+			if (kcoap_obs_ack(kn, &peer, msg.mid) ||
+			    kcoap_exchange_ack(kn, &peer, msg.mid, false))
+				kcoap_peer_verify(kn, &peer, KCOAP_STAT_ACK_VERIFIED);
+			else
 				kcoap_stat_inc(kn, KCOAP_STAT_RX_STRAY);
 		} else if (!kcoap_obs_rst(kn, &peer, msg.mid) &&
 			   !kcoap_exchange_ack(kn, &peer, msg.mid, true)) {

@@ -153,9 +153,9 @@ static void kcoap_serve_get(struct kcoap_net *kn, struct kcoap_resource *res,
 			    const struct kcoap_res_state *st,
 			    const struct coap_msg *req,
 			    const struct kcoap_peer *peer, bool multicast,
-			    u16 mid, u8 *buf, struct kcoap_answer *ans)
+			    u16 mid, u8 *buf, struct kcoap_answer *ans,
+			    u8 max_szx)
 {
-	u8 max_szx = READ_ONCE(kn->cfg.block_szx);
 	const struct kcoap_res_state *now;
 	const struct kcoap_repr *r;
 	struct coap_builder b;
@@ -169,9 +169,13 @@ static void kcoap_serve_get(struct kcoap_net *kn, struct kcoap_resource *res,
 		kcoap_answer_code(req, mid, err, 60, buf, ans);
 		return;
 	}
-	/* Notifications come in blocks of the size settled on here. */
+	/*
+	 * Notifications come in blocks of the size settled on here, or of
+	 * the smaller size an unverified peer's credit forced.
+	 */
 	observe = kcoap_serve_observe(kn, res, st, req,
-				      coap_opt_find(req, COAP_OPT_BLOCK2) ?
+				      coap_opt_find(req, COAP_OPT_BLOCK2) ||
+				      max_szx < READ_ONCE(kn->cfg.block_szx) ?
 				      blk.szx : COAP_BLOCK_MAX_SZX,
 				      peer, multicast);
 	/*
@@ -198,7 +202,7 @@ static void kcoap_serve_get(struct kcoap_net *kn, struct kcoap_resource *res,
 		coap_build_opt_uint(&b, COAP_OPT_MAX_AGE, st->max_age);
 		ans->code = COAP_CODE_VALID;
 		ans->len = coap_build_end(&b);
-		return;
+		goto out;
 	}
 	coap_build_reply(&b, buf, KCOAP_REPLY_MAX, req, COAP_CODE_CONTENT, mid);
 	/* Block2 only when the answer is one block of several, or asked for. */
@@ -207,6 +211,8 @@ static void kcoap_serve_get(struct kcoap_net *kn, struct kcoap_resource *res,
 			  coap_opt_find(req, COAP_OPT_SIZE2), off, len);
 	ans->code = COAP_CODE_CONTENT;
 	ans->len = coap_build_end(&b);
+out:
+	ans->registered = observe >= 0;
 }
 
 /* Uri-Path joined as "/a/b" into @path; false if no resource can have it. */
@@ -241,6 +247,14 @@ void kcoap_serve(struct kcoap_net *kn, const struct coap_msg *req,
 		 const struct kcoap_peer *peer, bool multicast, u16 mid, u8 *buf,
 		 struct kcoap_answer *ans)
 {
+	kcoap_serve_szx(kn, req, peer, multicast, mid, buf, ans,
+			READ_ONCE(kn->cfg.block_szx));
+}
+
+void kcoap_serve_szx(struct kcoap_net *kn, const struct coap_msg *req,
+		     const struct kcoap_peer *peer, bool multicast, u16 mid,
+		     u8 *buf, struct kcoap_answer *ans, u8 max_szx)
+{
 	const struct kcoap_res_state *st;
 	struct kcoap_resource *res;
 	char path[KCOAP_PATH_MAX];
@@ -249,6 +263,7 @@ void kcoap_serve(struct kcoap_net *kn, const struct coap_msg *req,
 	ans->code = 0;
 	ans->len = 0;
 	ans->unhandled = false;
+	ans->registered = false;
 
 	/* §5.7.2: a server that is not a proxy answers 5.05. */
 	if (coap_opt_find(req, COAP_OPT_PROXY_URI) ||
@@ -259,7 +274,8 @@ void kcoap_serve(struct kcoap_net *kn, const struct coap_msg *req,
 	}
 	if (kcoap_is_wellknown(req)) {
 		if (req->code == COAP_CODE_GET)
-			kcoap_serve_wellknown(kn, req, multicast, mid, buf, ans);
+			kcoap_serve_wellknown(kn, req, multicast, mid, buf, ans,
+					      max_szx);
 		else
 			kcoap_answer_code(req, mid, COAP_CODE_METHOD_NOT_ALLOWED,
 					  60, buf, ans);
@@ -294,5 +310,5 @@ void kcoap_serve(struct kcoap_net *kn, const struct coap_msg *req,
 				  READ_ONCE(kn->cfg.unavailable_max_age), buf, ans);
 		return;
 	}
-	kcoap_serve_get(kn, res, st, req, peer, multicast, mid, buf, ans);
+	kcoap_serve_get(kn, res, st, req, peer, multicast, mid, buf, ans, max_szx);
 }

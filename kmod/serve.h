@@ -22,6 +22,7 @@ struct kcoap_repr;
 struct kcoap_answer {
 	u8 code;		/* response code; 0: send nothing */
 	bool unhandled;		/* a request only the daemon could serve */
+	bool registered;	/* an observer was registered (RFC 7641) */
 	int len;		/* bytes written to the buffer */
 };
 
@@ -34,6 +35,11 @@ struct kcoap_answer {
 void kcoap_serve(struct kcoap_net *kn, const struct coap_msg *req,
 		 const struct kcoap_peer *peer, bool multicast, u16 mid, u8 *buf,
 		 struct kcoap_answer *ans);
+
+/* The same, in blocks of at most 16 << @max_szx bytes. */
+void kcoap_serve_szx(struct kcoap_net *kn, const struct coap_msg *req,
+		     const struct kcoap_peer *peer, bool multicast, u16 mid,
+		     u8 *buf, struct kcoap_answer *ans, u8 max_szx);
 
 /*
  * The options and payload of a 2.05 with representation @r (NULL: none)
@@ -48,7 +54,7 @@ void kcoap_put_content(struct coap_builder *b, const struct kcoap_res_state *st,
 /* wellknown.c: GET /.well-known/core (RFC 6690), Block2 as needed. */
 void kcoap_serve_wellknown(struct kcoap_net *kn, const struct coap_msg *req,
 			   bool multicast, u16 mid, u8 *buf,
-			   struct kcoap_answer *ans);
+			   struct kcoap_answer *ans, u8 max_szx);
 
 /* Shared by both: an answer with just a code (and Max-Age if nonzero). */
 void kcoap_answer_code(const struct coap_msg *req, u16 mid, u8 code,

@@ -34,9 +34,8 @@ static void kcoap_link_of(const struct kcoap_resource *res,
 
 void kcoap_serve_wellknown(struct kcoap_net *kn, const struct coap_msg *req,
 			   bool multicast, u16 mid, u8 *buf,
-			   struct kcoap_answer *ans)
+			   struct kcoap_answer *ans, u8 max_szx)
 {
-	u8 max_szx = READ_ONCE(kn->cfg.block_szx);
 	u8 *block = *this_cpu_ptr(&kcoap_wk_block);
 	struct coap_link_writer w;
 	struct kcoap_resource *res;
@@ -67,7 +66,9 @@ void kcoap_serve_wellknown(struct kcoap_net *kn, const struct coap_msg *req,
 
 	coap_link_writer_init(&w, block, off, coap_block_size(blk.szx));
 	xa_for_each(&kn->res.ids, id, res) {
-		kcoap_link_of(res, rcu_dereference(res->state), max_szx, &link);
+		/* "sz" by the configured size: the same document for everyone. */
+		kcoap_link_of(res, rcu_dereference(res->state),
+			      READ_ONCE(kn->cfg.block_szx), &link);
 		if (coap_link_match_req(&link, req))
 			coap_link_write(&w, &link);
 	}

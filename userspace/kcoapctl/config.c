@@ -49,6 +49,17 @@ const struct config_key config_keys[] = {
 	  0, 10000, " ms" },
 	{ "daemon-timeout", KCOAP_A_CONFIG_DAEMON_TIMEOUT, CK_NUMBER, 4,
 	  100, 600000, " ms" },
+	{ "amp-factor", KCOAP_A_CONFIG_AMP_FACTOR, CK_NUMBER, 1, 0, 100, "" },
+	{ "verify-max", KCOAP_A_CONFIG_VERIFY_MAX, CK_NUMBER, 4,
+	  0, 16777216, "" },
+	{ "verify-lifetime", KCOAP_A_CONFIG_VERIFY_LIFETIME, CK_NUMBER, 4,
+	  1, 604800, " seconds" },
+	{ "ratelimit-rate", KCOAP_A_CONFIG_RATELIMIT_RATE, CK_NUMBER, 4,
+	  0, 10000000, "/s" },
+	{ "ratelimit-burst", KCOAP_A_CONFIG_RATELIMIT_BURST, CK_NUMBER, 4,
+	  1, 10000000, "" },
+	{ "ratelimit-max", KCOAP_A_CONFIG_RATELIMIT_MAX, CK_NUMBER, 4,
+	  16, 16777216, "" },
 };
 
 const size_t n_config_keys = sizeof(config_keys) / sizeof(config_keys[0]);
@@ -376,7 +387,20 @@ const struct command cmd_config_set = {
 	"                              0-10000 (default 200)\n"
 	"  daemon-timeout              ms before an unanswered request handed\n"
 	"                              to the daemon gets 5.03, 100-600000\n"
-	"                              (default 30000)\n\n"
+	"                              (default 30000)\n"
+	"  amp-factor                  bytes sent to an unverified address per\n"
+	"                              byte received from it, 0-100 (default 3,\n"
+	"                              0 = no limit; RFC 9175 2.4)\n"
+	"  verify-max                  verified addresses remembered, 0-16777216\n"
+	"                              (default 16384)\n"
+	"  verify-lifetime             seconds one is remembered, 1-604800\n"
+	"                              (default 600)\n"
+	"  ratelimit-rate              datagrams/s from one source (IPv4 address,\n"
+	"                              IPv6 /64), 0-10000000 (default 1000,\n"
+	"                              0 = no limit)\n"
+	"  ratelimit-burst             datagrams one source may send at once,\n"
+	"                              1-10000000 (default 2000)\n"
+	"  ratelimit-max               sources tracked, 16-16777216 (default 8192)\n\n"
 	"Options:\n"
 	"  -h, --help                  this help\n",
 };

@@ -59,6 +59,16 @@ static const char *const stat_names[] = {
 	[KCOAP_A_STATS_TX_SEPARATE] = "tx-separate",
 	[KCOAP_A_STATS_SEPARATE_TIMEOUT] = "separate-timeout",
 	[KCOAP_A_STATS_RING_BAD] = "ring-bad",
+	[KCOAP_A_STATS_AMP_LIMITED] = "amp-limited",
+	[KCOAP_A_STATS_TX_ECHO] = "tx-echo",
+	[KCOAP_A_STATS_ECHO_VERIFIED] = "echo-verified",
+	[KCOAP_A_STATS_ECHO_BAD] = "echo-bad",
+	[KCOAP_A_STATS_ACK_VERIFIED] = "ack-verified",
+	[KCOAP_A_STATS_VERIFY_FULL] = "verify-full",
+	[KCOAP_A_STATS_RATELIMITED] = "ratelimited",
+	[KCOAP_A_STATS_RATELIMIT_FULL] = "ratelimit-full",
+	[KCOAP_A_STATS_VERIFIED_PEERS] = "verified-peers",
+	[KCOAP_A_STATS_RATELIMIT_SOURCES] = "ratelimit-sources",
 };
 
 #define N_STATS (sizeof(stat_names) / sizeof(stat_names[0]))
