@@ -28,6 +28,11 @@ static void kt_res_free(void *p)
 	kcoap_res_table_destroy(&kn->res);
 }
 
+static void kt_validate_free(void *p)
+{
+	kcoap_validate_destroy(p);
+}
+
 static void kt_obs_free(void *p)
 {
 	struct kcoap_net *kn = p;
@@ -76,6 +81,8 @@ struct kcoap_net *kt_net_new(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kcoap_dedup_init(&kn->dedup, kn->cfg.dedup_max_entries), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_dedup_destroy,
 							&kn->dedup), 0);
+	KUNIT_ASSERT_EQ(test, kcoap_validate_init(kn), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_validate_free, kn), 0);
 	KUNIT_ASSERT_EQ(test, kcoap_obs_init(kn), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_obs_free, kn), 0);
 	return kn;

@@ -450,7 +450,7 @@ int kcoap_obs_register(struct kcoap_net *kn, struct kcoap_resource *res,
 	o->ct = ct;
 	o->szx = szx;
 	o->last_con = jiffies;
-	o->verified = kcoap_peer_local(peer) || kcoap_peer_verified(kn, peer);
+	o->verified = !kcoap_peer_unverified(kn, peer);
 	/* The empty ACK of a CON registration comes out of it (receive.c). */
 	o->credit = kcoap_amp_credit(kn, req->len);
 	if (req->type == COAP_TYPE_CON)

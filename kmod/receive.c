@@ -174,8 +174,7 @@ static void kcoap_request(struct kcoap_net *kn, const struct kcoap_peer *p,
 		WARN_ONCE(1, "reply did not fit: %d\n", ans.len);
 		ans.len = 0;
 	}
-	if (unlikely(ans.registered) && !kcoap_peer_local(p) &&
-	    !kcoap_peer_verified(kn, p)) {
+	if (unlikely(ans.registered) && kcoap_peer_unverified(kn, p)) {
 		/* An unverified observer: a CON notification instead (observe.c). */
 		first = true;
 		ans.len = 0;

@@ -41,6 +41,12 @@ bool kcoap_peer_verified(struct kcoap_net *kn, const struct kcoap_peer *p)
 	return kcoap_peertab_lookup(&kn->val.verified, &a);
 }
 
+bool kcoap_peer_unverified(struct kcoap_net *kn, const struct kcoap_peer *p)
+{
+	return READ_ONCE(kn->cfg.amp_factor) && !kcoap_peer_local(p) &&
+	       !kcoap_peer_verified(kn, p);
+}
+
 void kcoap_peer_verify(struct kcoap_net *kn, const struct kcoap_peer *p,
 		       int why)
 {

@@ -59,6 +59,8 @@ static inline bool kcoap_peer_local(const struct kcoap_peer *p)
 
 /* Under RCU: is @p's address verified (one lookup)? */
 bool kcoap_peer_verified(struct kcoap_net *kn, const struct kcoap_peer *p);
+/* Under RCU: does what goes to @p need credit (amp-factor on, not verified)? */
+bool kcoap_peer_unverified(struct kcoap_net *kn, const struct kcoap_peer *p);
 /* Softirq or BH off: remember @p's address as verified (@why counted). */
 void kcoap_peer_verify(struct kcoap_net *kn, const struct kcoap_peer *p,
 		       int why);
