@@ -30,7 +30,7 @@ delta() { echo $(($(kstat "$1") - $2)); }
 raw() { "$COAPRAW" --netns cli --decode --wait 10 "$@"; }
 kctl config set piggyback-window 5000
 : >"$work/kcoapd.log"
-printf 'prefix /store/\nprefix /echo\nvalue-max 262144  # 256 KiB\n' >"$work/kcoapd.conf"
+printf 'prefix /store/\nprefix /echo\necho on\nvalue-max 262144  # 256 KiB\n' >"$work/kcoapd.conf"
 
 kctl resource add /k --value cached
 r=$(raw $GW4 5683 "CON PUT 1 a1 /store/a payload=$(printf hi | xxd -p)")

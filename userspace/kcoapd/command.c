@@ -17,9 +17,16 @@
  * 4, or the coap-ack-timeout and coap-max-retransmit settings: §4.8 lets
  * a deployment change them); a separate response is acknowledged
  * (§5.2.2).
+ *
+ * Stale commands are not executed: one older than command-max-age
+ * seconds by its MQTT 5 user property "sent-at" (Unix time, seconds, as
+ * the publisher stamps it) is dropped, and one whose Message Expiry
+ * Interval (MQTT 5 §3.3.2.3.3; the broker counts down the time it waited)
+ * runs out is not sent again. Retained commands never get here (mqtt.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +34,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <mosquitto.h>
@@ -46,6 +54,7 @@ struct cmd {
 	size_t len;
 	unsigned int tries;
 	uint64_t due, timeout;
+	uint64_t expires;		/* ms, Message Expiry; 0: never */
 	char *rsp_topic;		/* after the prefix */
 	mosquitto_property *corr;	/* correlation data, if any */
 };
@@ -54,14 +63,22 @@ static struct cmd cmds[MAX_CMDS];
 static int sock = -1;
 static uint16_t next_mid;
 static uint32_t ack_timeout, max_retransmit;	/* ms, count */
+static uint32_t max_age;			/* s, 0: any */
+static unsigned long n_stale;
+
+void command_settings(const struct kcoapd_config *c)
+{
+	ack_timeout = c->ack_timeout;
+	max_retransmit = c->max_retransmit;
+	max_age = c->command_max_age;
+}
 
 int command_init(const struct kcoapd_config *c)
 {
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT };
 	int off = 0;
 
-	ack_timeout = c->ack_timeout;
-	max_retransmit = c->max_retransmit;
+	command_settings(c);
 	if (getrandom(&next_mid, sizeof(next_mid), 0) < 0)
 		next_mid = (uint16_t)getpid();
 	sock = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -185,6 +202,31 @@ static int parse_query(const char *q, int *method, long *cf)
 	return 0;
 }
 
+/* The age in seconds by the user property "sent-at"; -1 if none. */
+static long long age_of(const mosquitto_property *props)
+{
+	const mosquitto_property *p;
+	char *name = NULL, *value = NULL, *end;
+	long long age = -1;
+	bool first = true;
+
+	for (p = props; (p = mosquitto_property_read_string_pair(p, MQTT_PROP_USER_PROPERTY,
+								  &name, &value, !first));
+	     first = false) {
+		if (!strcasecmp(name, "sent-at")) {
+			long long at = strtoll(value, &end, 10);
+
+			/* Not a number: as old as can be, a clock ahead: new. */
+			age = *end || end == value ? LLONG_MAX :
+			      at > (long long)time(NULL) ? 0 : (long long)time(NULL) - at;
+		}
+		free(name);
+		free(value);
+		name = value = NULL;
+	}
+	return age;
+}
+
 static void props_of(const mosquitto_property *props, int *method, long *cf)
 {
 	const mosquitto_property *p;
@@ -227,6 +269,8 @@ void command_message(const char *rest, const void *payload, size_t len,
 	uint8_t buf[2048];
 	struct cmd *c = NULL;
 	int method = COAP_CODE_PUT, n, i;
+	uint32_t expiry = 0;
+	long long age;
 	long cf = -1;
 
 	if (!slash || slash == rest || (size_t)(slash - rest) >= sizeof(dev) ||
@@ -240,6 +284,16 @@ void command_message(const char *rest, const void *payload, size_t len,
 	if (q)
 		*q++ = 0;
 	snprintf(topic, sizeof(topic), "rsp/%s/%s", dev, path);
+	age = age_of(props);
+	if (max_age && age > (long long)max_age) {
+		if (age == LLONG_MAX)
+			kcoapd_log(LOG_WARNING, "cmd: cmd/%s: sent-at is not a number: dropped", rest);
+		else
+			kcoapd_log(LOG_WARNING, "cmd: cmd/%s sent %lld s ago, over command-max-age %u: dropped",
+				   rest, age, max_age);
+		n_stale++;
+		return;
+	}
 	props_of(props, &method, &cf);
 	if (parse_query(q, &method, &cf) || method < 0 || cf < -1) {
 		publish_rsp(topic, COAP_CODE_BAD_REQUEST, NULL, 0, UINT32_MAX, props);
@@ -286,6 +340,9 @@ void command_message(const char *rest, const void *payload, size_t len,
 	memcpy(c->msg, buf, (size_t)n);
 	c->len = (size_t)n;
 	c->used = true;
+	if (props && mosquitto_property_read_int32(props, MQTT_PROP_MESSAGE_EXPIRY_INTERVAL,
+						   &expiry, false))
+		c->expires = now_ms() + (uint64_t)expiry * 1000;
 	/* ACK_TIMEOUT to ACK_TIMEOUT * RANDOM_FACTOR (§4.2). */
 	c->timeout = ack_timeout + (uint64_t)(random() % (ack_timeout / 2));
 	c->due = now_ms() + c->timeout;
@@ -361,7 +418,16 @@ void command_tick(uint64_t now)
 	for (i = 0; i < MAX_CMDS; i++) {
 		struct cmd *c = &cmds[i];
 
-		if (!c->used || now < c->due)
+		if (!c->used)
+			continue;
+		if (c->expires && now >= c->expires) {
+			kcoapd_log(LOG_WARNING, "cmd: %s: its Message Expiry ran out: not sent again",
+				   c->rsp_topic);
+			n_stale++;
+			cmd_end(c);
+			continue;
+		}
+		if (now < c->due)
 			continue;
 		if (c->acked || c->tries >= max_retransmit) {
 			/* rsp_topic is "rsp/DEVICE/PATH...". */

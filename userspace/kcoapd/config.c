@@ -2,13 +2,18 @@
 /*
  * Copyright (C) 2026 The kcoap authors.
  *
- * /etc/kcoap/kcoapd.conf: "KEY VALUE" lines, '#' comments (kcoapd(8)).
+ * /etc/kcoap/kcoapd.conf: "KEY VALUE" lines (kcoapd(8)). Words are split
+ * at blanks; a word may be quoted ("a b", with \" \\ and \# escapes), and
+ * '#' starts a comment only at the start of a word, so a password may hold
+ * one. Lines may be of any length. The ACL file (acl.c) is split the same
+ * way.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kcoapd.h"
@@ -71,6 +76,45 @@ void kcoapd_config_defaults(struct kcoapd_config *c)
 	c->devices_max = 1000;
 	c->ack_timeout = 2000;
 	c->max_retransmit = 4;
+	c->command_max_age = 300;
+	c->stats_interval = 10;
+	c->state_dir = KCOAPD_STATE_DIR;
+	c->log_level = 6;	/* LOG_INFO */
+}
+
+int kcoapd_words(char *line, char **w, int max, bool hash_words)
+{
+	char *r = line, *o;
+	int n = 0;
+
+	for (;;) {
+		while (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r')
+			r++;
+		if (!*r || (*r == '#' && (hash_words || !n)))
+			return n;
+		if (n == max)
+			return -E2BIG;
+		w[n++] = o = r;
+		while (*r && *r != ' ' && *r != '\t' && *r != '\n' && *r != '\r') {
+			if (*r == '"') {
+				for (r++; *r != '"'; r++) {
+					if (!*r)
+						return -EINVAL;	/* no closing quote */
+					if (*r == '\\' && r[1])
+						r++;
+					*o++ = *r;
+				}
+				r++;
+			} else {
+				if (*r == '\\' && r[1])
+					r++;
+				*o++ = *r++;
+			}
+		}
+		if (*r)
+			r++;
+		*o = 0;
+	}
 }
 
 static int number(const char *where, const char *key, const char *v,
@@ -100,6 +144,8 @@ static const struct {
 	{ "mqtt-ca-file", offsetof(struct kcoapd_config, ca_file) },
 	{ "mqtt-cert-file", offsetof(struct kcoapd_config, cert_file) },
 	{ "mqtt-key-file", offsetof(struct kcoapd_config, key_file) },
+	{ "acl-file", offsetof(struct kcoapd_config, acl_file) },
+	{ "state-dir", offsetof(struct kcoapd_config, state_dir) },
 };
 
 /* Settings that are numbers: key, where, and the range. */
@@ -121,7 +167,57 @@ static const struct {
 	 * until it gives up, which takes 2^(n+1) - 1 ack timeouts.
 	 */
 	{ "coap-max-retransmit", offsetof(struct kcoapd_config, max_retransmit), 0, 10 },
+	{ "command-max-age", offsetof(struct kcoapd_config, command_max_age), 0, 604800 },
+	{ "stats-interval", offsetof(struct kcoapd_config, stats_interval), 0, 86400 },
 };
+
+/* "on" or "off" into *@out; else an error naming the setting. */
+static int on_off(const char *where, const char *key, const char *v, bool *out)
+{
+	if (strcmp(v, "on") && strcmp(v, "off")) {
+		fprintf(stderr, "kcoapd: %s: %s '%s': on or off\n", where, key, v);
+		return -EINVAL;
+	}
+	*out = !strcmp(v, "on");
+	return 0;
+}
+
+static const char *const levels[] = {
+	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"
+};
+
+/* The secret in @path: its first line. Group or world readable: a warning. */
+static int password_file(struct kcoapd_config *c, const char *where, const char *path)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	struct stat st;
+	FILE *f = fopen(path, "r");
+
+	if (!f || fstat(fileno(f), &st)) {
+		fprintf(stderr, "kcoapd: %s: mqtt-password-file '%s': %s\n", where, path,
+			strerror(errno));
+		if (f)
+			fclose(f);
+		return -EINVAL;
+	}
+	if (st.st_mode & 077)
+		fprintf(stderr, "kcoapd: %s: warning: mqtt-password-file '%s' is readable by group or others (mode %03o): chmod 600 it\n",
+			where, path, (unsigned int)(st.st_mode & 0777));
+	n = getline(&line, &cap, f);
+	fclose(f);
+	if (n < 0) {
+		fprintf(stderr, "kcoapd: %s: mqtt-password-file '%s' is empty\n", where, path);
+		free(line);
+		return -EINVAL;
+	}
+	line[strcspn(line, "\r\n")] = 0;
+	c->password = keep(c, line);
+	memset(line, 0, (size_t)n);
+	free(line);
+	return 0;
+}
 
 int kcoapd_config_set(struct kcoapd_config *c, const char *key, const char *val,
 		      const char *where)
@@ -145,6 +241,8 @@ int kcoapd_config_set(struct kcoapd_config *c, const char *key, const char *val,
 		c->mqtt_url = strcmp(val, "off") ? keep(c, val) : NULL;
 		return 0;
 	}
+	if (!strcmp(key, "mqtt-password-file"))
+		return password_file(c, where, val);
 	if (!strcmp(key, "mqtt-protocol")) {
 		if (strcmp(val, "5") && strcmp(val, "3.1.1")) {
 			fprintf(stderr, "kcoapd: %s: mqtt-protocol '%s': 5 or 3.1.1\n", where, val);
@@ -153,87 +251,112 @@ int kcoapd_config_set(struct kcoapd_config *c, const char *key, const char *val,
 		c->protocol = strcmp(val, "5") ? 4 : 5;
 		return 0;
 	}
+	if (!strcmp(key, "echo"))
+		return on_off(where, key, val, &c->echo);
+	if (!strcmp(key, "log-level")) {
+		for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+			if (!strcmp(val, levels[i])) {
+				c->log_level = (int)i;
+				return 0;
+			}
+		fprintf(stderr, "kcoapd: %s: log-level '%s': debug, info, notice, warning or err\n",
+			where, val);
+		return -EINVAL;
+	}
 	return 1;
+}
+
+/* One "KEY VALUE..." line's words; @where is "FILE:LINE". */
+static int config_line(struct kcoapd_config *c, char **w, int n, const char *where)
+{
+	const char *key = w[0], *val = n > 1 ? w[1] : NULL;
+	unsigned long num;
+	int err = 0;
+
+	if (!strcmp(key, "device")) {
+		if (n != 3 || c->n_devices == KCOAPD_MAX_DEVICES) {
+			fprintf(stderr, "kcoapd: %s: want \"device NAME HOST[:PORT]\" (at most %d)\n",
+				where, KCOAPD_MAX_DEVICES);
+			return -EINVAL;
+		}
+		c->devices[c->n_devices][0] = keep(c, w[1]);
+		c->devices[c->n_devices][1] = keep(c, w[2]);
+		c->n_devices++;
+		return 0;
+	}
+	if (n != 2) {
+		fprintf(stderr, "kcoapd: %s: want \"%s VALUE\"%s%s%s\n", where, key,
+			n > 2 ? " (quote a value with blanks: \"" : "", n > 2 ? w[2] : "",
+			n > 2 ? "...\")" : "");
+		return -EINVAL;
+	}
+	if (!strcmp(key, "prefix")) {
+		if (c->n_prefixes == KCOAPD_MAX_PREFIXES || val[0] != '/') {
+			fprintf(stderr, "kcoapd: %s: prefix '%s': a path, at most %d of them\n",
+				where, val, KCOAPD_MAX_PREFIXES);
+			return -EINVAL;
+		}
+		c->prefixes[c->n_prefixes++] = keep(c, val);
+	} else if (!strcmp(key, "request-entries")) {
+		err = number(where, key, val, 2, 16384, &num);
+		c->req_entries = (uint32_t)num;
+	} else if (!strcmp(key, "response-entries")) {
+		err = number(where, key, val, 2, 16384, &num);
+		c->rsp_entries = (uint32_t)num;
+	} else if (!strcmp(key, "slot-size")) {
+		err = number(where, key, val, 256, 65536, &num);
+		c->slot_size = (uint32_t)num;
+	} else if (!strcmp(key, "store-max")) {
+		err = number(where, key, val, 1, 10000000, &num);
+		c->store_max = num;
+	} else if (!strcmp(key, "value-max")) {
+		err = number(where, key, val, 1, 16 << 20, &num);
+		c->value_max = num;
+	} else if (!strcmp(key, "push")) {
+		if (strcmp(val, "on") && strcmp(val, "off") && strcmp(val, "ring")) {
+			fprintf(stderr, "kcoapd: %s: push '%s': on, ring or off\n", where, val);
+			return -EINVAL;
+		}
+		c->no_push = !strcmp(val, "off");
+		c->push_ring = !strcmp(val, "ring");
+	} else if (!strcmp(key, "log")) {
+		if (strcmp(val, "syslog") && strcmp(val, "stderr")) {
+			fprintf(stderr, "kcoapd: %s: log '%s': syslog or stderr\n", where, val);
+			return -EINVAL;
+		}
+		c->syslog = !strcmp(val, "syslog");
+	} else if ((err = kcoapd_config_set(c, key, val, where)) > 0) {
+		fprintf(stderr, "kcoapd: %s: unknown setting '%s'\n", where, key);
+		err = -EINVAL;
+	}
+	return err;
 }
 
 int kcoapd_config_load(struct kcoapd_config *c, const char *path)
 {
-	char buf[512], where[300], *key, *val, *save;
-	unsigned long n;
-	int line = 0, err = 0;
+	char *buf = NULL, where[300], *w[8];
+	size_t cap = 0;
+	int line = 0, err = 0, n;
 	FILE *f = fopen(path, "r");
 
 	if (!f) {
+		err = -errno;
 		fprintf(stderr, "kcoapd: cannot read %s: %s\n", path, strerror(errno));
-		return -errno;
+		return err;
 	}
-	while (!err && fgets(buf, sizeof(buf), f)) {
+	while (!err && getline(&buf, &cap, f) >= 0) {
 		line++;
-		buf[strcspn(buf, "#\n")] = 0;
-		key = strtok_r(buf, " \t", &save);
-		if (!key)
-			continue;
 		snprintf(where, sizeof(where), "%s:%d", path, line);
-		val = strtok_r(NULL, " \t", &save);
-		if (val && !strcmp(key, "device")) {
-			char *addr = strtok_r(NULL, " \t", &save);
-
-			if (!addr || strtok_r(NULL, " \t", &save) ||
-			    c->n_devices == KCOAPD_MAX_DEVICES) {
-				fprintf(stderr, "kcoapd: %s: want \"device NAME HOST[:PORT]\" (at most %d)\n",
-					where, KCOAPD_MAX_DEVICES);
-				err = -EINVAL;
-			} else {
-				c->devices[c->n_devices][0] = keep(c, val);
-				c->devices[c->n_devices][1] = keep(c, addr);
-				c->n_devices++;
-			}
-		} else if (!val || strtok_r(NULL, " \t", &save)) {
-			fprintf(stderr, "kcoapd: %s: want \"%s VALUE\"\n", where, key);
+		n = kcoapd_words(buf, w, 8, true);
+		if (n < 0) {
+			fprintf(stderr, "kcoapd: %s: %s\n", where,
+				n == -E2BIG ? "too many words" : "a quote is not closed");
 			err = -EINVAL;
-		} else if (!strcmp(key, "prefix")) {
-			if (c->n_prefixes == KCOAPD_MAX_PREFIXES || val[0] != '/') {
-				fprintf(stderr, "kcoapd: %s:%d: prefix '%s': a path, at most %d of them\n",
-					path, line, val, KCOAPD_MAX_PREFIXES);
-				err = -EINVAL;
-			} else {
-				c->prefixes[c->n_prefixes++] = keep(c, val);
-			}
-		} else if (!strcmp(key, "request-entries")) {
-			err = number(where, key, val, 2, 16384, &n);
-			c->req_entries = (uint32_t)n;
-		} else if (!strcmp(key, "response-entries")) {
-			err = number(where, key, val, 2, 16384, &n);
-			c->rsp_entries = (uint32_t)n;
-		} else if (!strcmp(key, "slot-size")) {
-			err = number(where, key, val, 256, 65536, &n);
-			c->slot_size = (uint32_t)n;
-		} else if (!strcmp(key, "store-max")) {
-			err = number(where, key, val, 1, 10000000, &n);
-			c->store_max = n;
-		} else if (!strcmp(key, "value-max")) {
-			err = number(where, key, val, 1, 16 << 20, &n);
-			c->value_max = n;
-		} else if (!strcmp(key, "push")) {
-			if (strcmp(val, "on") && strcmp(val, "off") && strcmp(val, "ring")) {
-				fprintf(stderr, "kcoapd: %s:%d: push '%s': on, ring or off\n",
-					path, line, val);
-				err = -EINVAL;
-			}
-			c->no_push = !strcmp(val, "off");
-			c->push_ring = !strcmp(val, "ring");
-		} else if (!strcmp(key, "log")) {
-			if (strcmp(val, "syslog") && strcmp(val, "stderr")) {
-				fprintf(stderr, "kcoapd: %s:%d: log '%s': syslog or stderr\n",
-					path, line, val);
-				err = -EINVAL;
-			}
-			c->syslog = !strcmp(val, "syslog");
-		} else if ((err = kcoapd_config_set(c, key, val, where)) > 0) {
-			fprintf(stderr, "kcoapd: %s: unknown setting '%s'\n", where, key);
-			err = -EINVAL;
+		} else if (n) {
+			err = config_line(c, w, n, where);
 		}
 	}
+	free(buf);
 	fclose(f);
 	return err;
 }

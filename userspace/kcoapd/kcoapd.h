@@ -17,6 +17,7 @@
 
 #define KCOAPD_MAX_PREFIXES 16
 #define KCOAPD_MAX_DEVICES 64		/* "device" lines */
+#define KCOAPD_STATE_DIR "/var/lib/kcoap"
 
 struct kcoapd_config {
 	const char *prefixes[KCOAPD_MAX_PREFIXES];
@@ -28,6 +29,12 @@ struct kcoapd_config {
 	bool verbose;
 	bool no_push;			/* keep the store out of the kernel */
 	bool push_ring;			/* push through the ring, not netlink */
+	bool echo;			/* serve /echo (a test aid) */
+	int log_level;			/* LOG_ERR .. LOG_DEBUG */
+	const char *acl_file;		/* NULL: the built-in rules (acl.c) */
+	const char *state_dir;		/* the store and registrations (state.c) */
+	uint32_t command_max_age;	/* seconds, 0: no limit */
+	uint32_t stats_interval;	/* seconds between {prefix}stats, 0: none */
 
 	/* The MQTT bridge (mqtt.c, pubsub.c, rd.c, command.c). */
 	const char *mqtt_url;		/* NULL: off */
@@ -66,8 +73,41 @@ void notify_stopping(void);
 int notify_watchdog_fd(void);
 void notify_watchdog(int fd);
 
+/*
+ * Split @line in place into at most @max words: blanks separate them, "..."
+ * quotes (a backslash escapes the next byte), '#' at the start of a word
+ * (with @hash_words; else of the first word only) ends the line. The
+ * count, -EINVAL for a quote not closed, -E2BIG for too many words.
+ */
+int kcoapd_words(char *line, char **w, int max, bool hash_words);
+
+/*
+ * acl.c: who may do what (kcoapd(8), ACL FILE). A client is its address
+ * (IPv4 as ::ffff:a.b.c.d); its rules are those of the address sections
+ * that hold it, most specific first, then the default section's. The
+ * first rule that speaks of the subject decides; none: refused.
+ */
+enum acl_kind { ACL_TOPIC, ACL_STORE, ACL_RD };
+#define ACL_READ	1	/* GET, Observe */
+#define ACL_WRITE	2	/* PUT, POST, DELETE; for ACL_RD: register */
+struct acl;
+/* The rules of @path, or NULL having said on stderr what is wrong (file:line). */
+struct acl *acl_load(const char *path);
+/* Without a file: everything but the gateway's own topics. */
+struct acl *acl_builtin(void);
+void acl_free(struct acl *acl);
+bool acl_allows(const struct acl *acl, const uint8_t addr[16], enum acl_kind kind,
+		int perm, const char *subject);
+/* The rules in force (acl_use() takes @acl and frees the last ones). */
+void acl_use(struct acl *acl);
+bool acl_check(const uint8_t addr[16], enum acl_kind kind, int perm, const char *subject);
+/* MQTT filter levels: every topic of @f matches @p; some topic matches both. */
+bool acl_filter_within(const char *f, const char *p);
+bool acl_filter_overlaps(const char *f, const char *p);
+
 /* log.c */
 void kcoapd_log_init(bool syslog, bool verbose);
+void kcoapd_log_level(int level);
 void kcoapd_log(int prio, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -205,6 +245,8 @@ void rd_tick(uint64_t now);
 
 /* command.c: {prefix}cmd/{device}/{path} to CoAP requests to devices. */
 int command_init(const struct kcoapd_config *c);	/* its socket */
+/* The settings SIGHUP may change: timing and command-max-age. */
+void command_settings(const struct kcoapd_config *c);
 void command_message(const char *rest, const void *payload, size_t len,
 		     const mosquitto_property *props);
 void command_readable(void);

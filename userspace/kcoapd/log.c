@@ -10,21 +10,29 @@
 
 #include "kcoapd.h"
 
-static bool use_syslog, debug;
+static bool use_syslog;
+static int max_level = LOG_INFO;
 
 void kcoapd_log_init(bool to_syslog, bool verbose)
 {
 	use_syslog = to_syslog;
-	debug = verbose;
+	if (verbose)
+		max_level = LOG_DEBUG;
 	if (use_syslog)
 		openlog("kcoapd", LOG_PID, LOG_DAEMON);
+}
+
+void kcoapd_log_level(int level)
+{
+	max_level = level;
 }
 
 void kcoapd_log(int prio, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (prio == LOG_DEBUG && !debug)
+	/* Errors always; the rest up to log-level. */
+	if (prio > max_level && prio > LOG_ERR)
 		return;
 	va_start(ap, fmt);
 	if (use_syslog) {

@@ -4,7 +4,8 @@
  *
  * kcoapd: attach to kcoap.ko as the namespace's daemon and serve what it
  * hands up. One epoll loop: the ring's file (requests), a timerfd (answers
- * that are late on purpose) and a signalfd (SIGINT, SIGTERM); with the MQTT
+ * that are late on purpose) and a signalfd (SIGINT, SIGTERM, SIGHUP to read
+ * the settings again); with the MQTT
  * bridge also the broker thread's eventfd, the socket commands go to
  * devices from, and a tick for the bridge's timers. Answers are batched:
  * one kick of the kernel per turn of the loop.
@@ -54,9 +55,10 @@ static void usage(FILE *f)
 		"Usage: kcoapd [-c FILE] [-p PREFIX]... [-m URL | -M] [-t TOPIC] [-n] [-s] [-v]\n"
 		"Serve the CoAP requests kcoap.ko hands up, and bridge CoAP and MQTT\n"
 		"(kcoapd(8)).\n\n"
-		"  -c, --config FILE        settings (default " DEFAULT_CONFIG " if it exists)\n"
+		"  -c, --config FILE        settings (default " DEFAULT_CONFIG " if it exists);\n"
+		"                           the options below win over the file\n"
 		"  -p, --prefix PATH        a path to serve: /a alone, /a/ and all below it\n"
-		"                           (default /store/ and /echo)\n"
+		"                           (default /store/, and /echo with \"echo on\")\n"
 		"  -m, --mqtt URL           the broker: mqtt[s]://[user[:password]@]host[:port]\n"
 		"                           (default mqtt://localhost); serves /ps/ and /rd\n"
 		"  -M, --no-mqtt            no MQTT bridge\n"
@@ -116,7 +118,13 @@ void reply_serve(uint64_t id, uint8_t fallback)
 	dirty = true;
 }
 
-static bool bridge;
+static bool bridge, echo_on;
+
+/* What the ACL calls a request with method @code. */
+static int perm_of(uint8_t code)
+{
+	return code == COAP_CODE_GET || code == COAP_CODE_FETCH ? ACL_READ : ACL_WRITE;
+}
 
 /* Which part of kcoapd answers: true if @a is the answer now. */
 static bool handle(const struct kcoap_req_desc *d, const struct coap_msg *m,
@@ -124,13 +132,28 @@ static bool handle(const struct kcoap_req_desc *d, const struct coap_msg *m,
 {
 	char path[300];
 
-	if (bridge && req_path(m, path, sizeof(path))) {
-		if (!strncmp(path, "/ps/", 4))
-			return pubsub_handle(d->id, m, path, a);
-		if (!strcmp(path, "/rd") || !strncmp(path, "/rd/", 4)) {
-			rd_handle(d, m, path, a);
+	a->delay_ms = 0;
+	if (!req_path(m, path, sizeof(path))) {
+		answer_code(a, COAP_CODE_BAD_REQUEST);
+		return true;
+	}
+	if (bridge && !strncmp(path, "/ps/", 4)) {
+		/* RFC 7252 §5.9.2.4: 4.03 Forbidden, no publish, no subscribe. */
+		if (!acl_check(d->addr, ACL_TOPIC, perm_of(m->code), path + 4)) {
+			answer_code(a, COAP_CODE_FORBIDDEN);
 			return true;
 		}
+		return pubsub_handle(d->id, m, path, a);
+	}
+	if (bridge && (!strcmp(path, "/rd") || !strncmp(path, "/rd/", 4))) {
+		rd_handle(d, m, path, a);
+		return true;
+	}
+	/* The store's paths (/echo, a test aid, when it is on: for anyone). */
+	if ((!echo_on || strcmp(path, "/echo")) &&
+	    !acl_check(d->addr, ACL_STORE, perm_of(m->code), path)) {
+		answer_code(a, COAP_CODE_FORBIDDEN);
+		return true;
 	}
 	store_handle(d, m, a);
 	return true;
@@ -215,6 +238,95 @@ static void serve_late(struct kcoap_ring_user *r, int tfd)
 	arm(tfd);
 }
 
+/* The command line: applied over the settings file, at start and on SIGHUP. */
+struct cli {
+	const char *config, *mqtt_url, *topic_prefix;
+	const char *prefixes[KCOAPD_MAX_PREFIXES];
+	size_t n_prefixes;
+	bool syslog, verbose, no_push, no_mqtt;
+};
+
+static void apply_cli(struct kcoapd_config *c, const struct cli *cli)
+{
+	size_t i;
+
+	if (cli->n_prefixes) {
+		c->n_prefixes = cli->n_prefixes;
+		for (i = 0; i < cli->n_prefixes; i++)
+			c->prefixes[i] = cli->prefixes[i];
+	}
+	if (cli->mqtt_url)
+		c->mqtt_url = strcmp(cli->mqtt_url, "off") ? cli->mqtt_url : NULL;
+	if (cli->no_mqtt)
+		c->mqtt_url = NULL;
+	if (cli->topic_prefix)
+		c->topic_prefix = cli->topic_prefix;
+	if (cli->syslog)
+		c->syslog = true;
+	if (cli->verbose)
+		c->log_level = LOG_DEBUG;
+	if (cli->no_push)
+		c->no_push = true;
+}
+
+/* The settings file (if any), then the command line over it. */
+static int settings(struct kcoapd_config *c, const struct cli *cli)
+{
+	kcoapd_config_defaults(c);
+	if (cli->config && kcoapd_config_load(c, cli->config))
+		return -EINVAL;
+	apply_cli(c, cli);
+	return 0;
+}
+
+static struct acl *load_acl(const struct kcoapd_config *c)
+{
+	struct acl *acl = c->acl_file ? acl_load(c->acl_file) : acl_builtin();
+
+	if (!acl && !c->acl_file)
+		fprintf(stderr, "kcoapd: out of memory for the ACL\n");
+	return acl;
+}
+
+/*
+ * SIGHUP: read the settings again and apply what can change while running
+ * (kcoapd(8) lists it); the state, the rings, the broker connection and the
+ * observers stay. A bad file changes nothing.
+ */
+static void reload(const struct cli *cli)
+{
+	static struct kcoapd_config now, prev;
+	static bool have;
+	struct kcoapd_config c;
+	struct acl *acl;
+
+	if (settings(&c, cli)) {
+		kcoapd_log(LOG_ERR, "SIGHUP: the settings have errors (above): nothing changed");
+		kcoapd_config_free(&c);
+		return;
+	}
+	acl = load_acl(&c);
+	if (!acl) {
+		kcoapd_log(LOG_ERR, "SIGHUP: acl-file %s has errors: nothing changed",
+			   c.acl_file ? c.acl_file : "");
+		kcoapd_config_free(&c);
+		return;
+	}
+	acl_use(acl);
+	kcoapd_log_level(c.log_level);
+	if (bridge)
+		command_settings(&c);
+	/* The strings of the last reload may still be in use until now. */
+	if (have)
+		kcoapd_config_free(&prev);
+	prev = now;
+	now = c;
+	have = true;
+	kcoapd_log(LOG_NOTICE, "SIGHUP: settings read again: log-level %d, acl-file %s, command-max-age %u, coap-ack-timeout %u, coap-max-retransmit %u",
+		   c.log_level, c.acl_file ? c.acl_file : "(built-in rules)", c.command_max_age,
+		   c.ack_timeout, c.max_retransmit);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -229,49 +341,48 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	const char *config = NULL;
+	struct cli cli = { 0 };
 	struct mqtt_url url;
 	struct kcoapd_config c;
 	struct kcoap_ring_params p = { 0 };
 	struct epoll_event ev, evs[8];
 	struct kcoap_nl nl;
+	struct acl *acl;
 	sigset_t sigs;
 	int o, err, ep, sfd, tfd, n, i, mfd = -1, cfd = -1, tick = -1, wdog;
 	int status = 0;
-	const char *mqtt_url = NULL, *topic_prefix = NULL;
-	bool running = true, no_mqtt = false;
+	bool running = true;
 
-	kcoapd_config_defaults(&c);
 	while ((o = getopt_long(argc, argv, "c:p:svnm:Mt:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'm':
-			mqtt_url = optarg;
+			cli.mqtt_url = optarg;
 			break;
 		case 'M':
-			no_mqtt = true;
+			cli.no_mqtt = true;
 			break;
 		case 't':
-			topic_prefix = optarg;
+			cli.topic_prefix = optarg;
 			break;
 		case 'c':
-			config = optarg;
+			cli.config = optarg;
 			break;
 		case 'p':
-			if (c.n_prefixes == KCOAPD_MAX_PREFIXES || optarg[0] != '/') {
+			if (cli.n_prefixes == KCOAPD_MAX_PREFIXES || optarg[0] != '/') {
 				fprintf(stderr, "kcoapd: --prefix '%s': a path starting with '/', at most %d\n",
 					optarg, KCOAPD_MAX_PREFIXES);
 				return 2;
 			}
-			c.prefixes[c.n_prefixes++] = optarg;
+			cli.prefixes[cli.n_prefixes++] = optarg;
 			break;
 		case 's':
-			c.syslog = true;
+			cli.syslog = true;
 			break;
 		case 'v':
-			c.verbose = true;
+			cli.verbose = true;
 			break;
 		case 'n':
-			c.no_push = true;
+			cli.no_push = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -285,21 +396,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kcoapd: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	if (!config && access(DEFAULT_CONFIG, R_OK) == 0)
-		config = DEFAULT_CONFIG;
-	if (config && kcoapd_config_load(&c, config))
+	if (!cli.config && access(DEFAULT_CONFIG, R_OK) == 0)
+		cli.config = DEFAULT_CONFIG;
+	/* The file first, then the command line: flags win. */
+	if (settings(&c, &cli))
 		return 2;
+	echo_on = c.echo;
 	if (!c.n_prefixes) {
 		c.prefixes[c.n_prefixes++] = "/store/";
-		c.prefixes[c.n_prefixes++] = "/echo";
+		if (echo_on)
+			c.prefixes[c.n_prefixes++] = "/echo";
 	}
-	/* The command line wins over the file. */
-	if (mqtt_url)
-		c.mqtt_url = strcmp(mqtt_url, "off") ? mqtt_url : NULL;
-	if (no_mqtt)
-		c.mqtt_url = NULL;
-	if (topic_prefix)
-		c.topic_prefix = topic_prefix;
 	bridge = c.mqtt_url;
 	if (bridge && mqtt_url_parse(c.mqtt_url, &url))
 		return 2;
@@ -313,7 +420,12 @@ int main(int argc, char **argv)
 		c.prefixes[c.n_prefixes++] = "/rd";
 		c.prefixes[c.n_prefixes++] = "/rd/";
 	}
-	kcoapd_log_init(c.syslog, c.verbose);
+	acl = load_acl(&c);
+	if (!acl)
+		return 2;
+	acl_use(acl);
+	kcoapd_log_init(c.syslog, false);
+	kcoapd_log_level(c.log_level);
 	store_init(&c);
 	if (bridge && (pubsub_init(&c) || rd_init(&c)))
 		return 2;
@@ -349,6 +461,7 @@ int main(int argc, char **argv)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -398,7 +511,12 @@ int main(int argc, char **argv)
 			int fd = evs[i].data.fd;
 
 			if (fd == sfd) {
-				running = false;
+				struct signalfd_siginfo si;
+
+				if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGHUP)
+					reload(&cli);
+				else
+					running = false;
 			} else if (fd == wdog) {
 				notify_watchdog(wdog);
 			} else if (fd == tfd) {

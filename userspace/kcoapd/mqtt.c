@@ -37,6 +37,7 @@ struct ev {
 	struct ev *next;
 	enum ev_type type;
 	int mid, rc, qos;
+	bool retain;
 	char *topic;
 	void *payload;
 	size_t len;
@@ -130,6 +131,7 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 		return;
 	e->type = EV_MESSAGE;
 	e->qos = msg->qos;
+	e->retain = msg->retain;
 	e->topic = strdup(msg->topic);
 	e->len = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
 	e->payload = malloc(e->len + 1);
@@ -354,6 +356,23 @@ int mqtt_subscribe(const char *topic)
 	return mosquitto_subscribe(mosq, NULL, topic, 1) ? -EIO : 0;
 }
 
+/*
+ * The command topics: under MQTT 5 with retain handling 2 (no retained
+ * message at subscribe time) and retain as published (a command that was
+ * published retained still says so), MQTT 5 §3.8.3.1. Retained commands
+ * are never executed either way (mqtt_events()).
+ */
+static int subscribe_commands(void)
+{
+	char t[512];
+
+	mqtt_topic("cmd/#", t, sizeof(t));
+	if (cfg->protocol != 5)
+		return mqtt_subscribe(t);
+	return mosquitto_subscribe_v5(mosq, NULL, t, 1, MQTT_SUB_OPT_SEND_RETAIN_NEVER |
+				      MQTT_SUB_OPT_RETAIN_AS_PUBLISHED, NULL) ? -EIO : 0;
+}
+
 int mqtt_unsubscribe(const char *topic)
 {
 	return mosquitto_unsubscribe(mosq, NULL, topic) ? -EIO : 0;
@@ -376,11 +395,9 @@ void mqtt_events(void)
 		next = e->next;
 		switch (e->type) {
 		case EV_CONNECTED:
-			{
-				char t[512];
-
-				mqtt_subscribe(mqtt_topic("cmd/#", t, sizeof(t)));
-			}
+			if (subscribe_commands())
+				kcoapd_log(LOG_WARNING, "mqtt: cannot subscribe to %scmd/#",
+					   cfg->topic_prefix);
 			pubsub_connected();
 			rd_connected();
 			break;
@@ -392,7 +409,11 @@ void mqtt_events(void)
 		case EV_MESSAGE:
 			if (strncmp(e->topic, cfg->topic_prefix, plen))
 				break;
-			if (!strncmp(e->topic + plen, "cmd/", 4))
+			if (!strncmp(e->topic + plen, "cmd/", 4) && e->retain)
+				/* A retained command would run at every reconnect. */
+				kcoapd_log(LOG_WARNING, "cmd: a retained message on %s: not executed",
+					   e->topic);
+			else if (!strncmp(e->topic + plen, "cmd/", 4))
 				command_message(e->topic + plen + 4, e->payload, e->len, e->props);
 			else
 				pubsub_message(e->topic + plen, e->payload, e->len, e->qos, e->props);

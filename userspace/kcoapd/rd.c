@@ -9,9 +9,14 @@
  *   POST /rd/ID[?lt=SECONDS]                               2.04 (refresh)
  *   DELETE /rd/ID                                          2.02
  *
- * A registration for a name already registered replaces it (§5.3). The
- * device is reached at base, else at the address and port the
- * registration came from. Registered, it gets a retained "online" on
+ * A registration for a name already registered replaces it (§5.3), if it
+ * comes from the same address: a name belongs to the address that
+ * registered it (and may be refreshed or deleted only from there) until
+ * it lapses or is deleted; from elsewhere it is 4.03 Forbidden, as is a
+ * name the ACL (acl.c) does not give the client, or a device from the
+ * settings. The device is reached at base (a numeric address: no name
+ * lookups in the event loop, 4.00 otherwise), else at the address and
+ * port the registration came from. Registered, it gets a retained "online" on
  * {prefix}dev/NAME/status; when its lifetime lapses (default 90000 s,
  * §5.3) or it is deleted, a retained "offline". A status the broker could
  * not take yet is sent again on reconnect.
@@ -32,6 +37,7 @@
 struct device {
 	char name[64];
 	struct sockaddr_in6 addr;
+	uint8_t owner[16];		/* the address that registered it */
 	uint32_t id;			/* 0: from the configuration */
 	uint64_t expires;		/* ms */
 	bool online;			/* registered; else going (offline) */
@@ -43,7 +49,7 @@ static size_t n_devs, devs_max;
 static uint32_t lt_max, next_id = 1;
 
 /* HOST[:PORT] or [V6]:PORT into @sa (a v6 socket address, v4 mapped). */
-static int parse_host(const char *s, size_t len, struct sockaddr_in6 *sa)
+static int parse_host(const char *s, size_t len, struct sockaddr_in6 *sa, bool numeric)
 {
 	char host[256], port[8] = "5683";
 	struct addrinfo hints = { .ai_family = AF_INET6, .ai_socktype = SOCK_DGRAM,
@@ -75,6 +81,8 @@ static int parse_host(const char *s, size_t len, struct sockaddr_in6 *sa)
 		port[n] = 0;
 	}
 	hints.ai_flags &= ~AI_ADDRCONFIG;
+	if (numeric)
+		hints.ai_flags |= AI_NUMERICHOST | AI_NUMERICSERV;
 	if (getaddrinfo(host, port, &hints, &res))
 		return -EINVAL;
 	memcpy(sa, res->ai_addr, sizeof(*sa));
@@ -105,7 +113,7 @@ int rd_init(const struct kcoapd_config *c)
 		struct device *dv = &devs[n_devs];
 
 		snprintf(dv->name, sizeof(dv->name), "%s", c->devices[i][0]);
-		if (parse_host(c->devices[i][1], strlen(c->devices[i][1]), &dv->addr)) {
+		if (parse_host(c->devices[i][1], strlen(c->devices[i][1]), &dv->addr, false)) {
 			fprintf(stderr, "kcoapd: device %s: cannot resolve '%s' (HOST[:PORT])\n",
 				c->devices[i][0], c->devices[i][1]);
 			return -EINVAL;
@@ -193,7 +201,7 @@ static void do_register(const struct kcoap_req_desc *d, const struct coap_msg *r
 	if (coap_uri_query_find(req, "base", &base, &base_len)) {
 		if (base_len < 8 || memcmp(base, "coap://", 7) ||
 		    parse_host((const char *)base + 7, base_len - 7 -
-			       (base[base_len - 1] == '/'), &sa)) {
+			       (base[base_len - 1] == '/'), &sa, true)) {
 			answer_code(a, COAP_CODE_BAD_REQUEST);
 			return;
 		}
@@ -203,8 +211,12 @@ static void do_register(const struct kcoap_req_desc *d, const struct coap_msg *r
 	}
 	snprintf(name, sizeof(name), "%.*s", (int)ep_len, (const char *)ep);
 	dv = by_name(name);
-	if (dv && !dv->id) {
-		answer_code(a, COAP_CODE_FORBIDDEN);	/* configured: not to be taken over */
+	/* Configured, another address's, or not this client's to take. */
+	if ((dv && (!dv->id || memcmp(dv->owner, d->addr, 16))) ||
+	    !acl_check(d->addr, ACL_RD, ACL_WRITE, name)) {
+		kcoapd_log(LOG_NOTICE, "rd: registration of %s refused: %s", name,
+			   dv ? "the name is taken" : "not in the ACL");
+		answer_code(a, COAP_CODE_FORBIDDEN);
 		return;
 	}
 	if (!dv) {
@@ -217,6 +229,7 @@ static void do_register(const struct kcoap_req_desc *d, const struct coap_msg *r
 		snprintf(dv->name, sizeof(dv->name), "%s", name);
 		dv->id = next_id++;
 		dv->online = true;
+		memcpy(dv->owner, d->addr, 16);
 		kcoapd_log(LOG_INFO, "rd: %s registered for %ld s", dv->name, lt);
 	}
 	dv->addr = sa;
@@ -249,6 +262,10 @@ void rd_handle(const struct kcoap_req_desc *d, const struct coap_msg *req,
 	dv = strncmp(path, "/rd/", 4) || *end || id > UINT32_MAX ? NULL : by_id((uint32_t)id);
 	if (!dv || !id) {
 		answer_code(a, COAP_CODE_NOT_FOUND);
+		return;
+	}
+	if (memcmp(dv->owner, d->addr, 16)) {
+		answer_code(a, COAP_CODE_FORBIDDEN);	/* not its owner */
 		return;
 	}
 	switch (req->code) {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "kcoapd.h"
 
@@ -30,14 +31,16 @@ struct item {
 static struct item *items;
 static size_t n_items, store_max, value_max;
 static uint32_t next_etag = 0x4b430000;
+static bool echo_on;
 
 void store_init(const struct kcoapd_config *c)
 {
+	echo_on = c->echo;
 	store_max = c->store_max;
 	value_max = c->value_max;
 	items = calloc(store_max ? store_max : 1, sizeof(*items));
 	if (!items) {
-		kcoapd_log(3, "out of memory for %zu resources", store_max);
+		kcoapd_log(LOG_ERR, "out of memory for %zu resources", store_max);
 		exit(1);
 	}
 }
@@ -259,7 +262,7 @@ void store_handle(const struct kcoap_req_desc *d, const struct coap_msg *req,
 		answer_code(a, COAP_CODE_BAD_REQUEST);
 		return;
 	}
-	if (!strcmp(path, "/echo")) {
+	if (echo_on && !strcmp(path, "/echo")) {
 		echo(req, a);
 		return;
 	}

@@ -6,8 +6,10 @@
  * defaults, a file that uses every kind of line, and bad values, each of
  * which must be refused with a message that names the file, the line, the
  * setting and the value; then the broker URL's parser (url.c), good URLs
- * and bad ones, each refused with a message that names it. TAP on stdout, continuing the numbering of
- * kcoapctl_test (its count is the first argument).
+ * and bad ones, each refused with a message that names it; then the ACL
+ * (acl.c): its file, its built-in rules and how MQTT filters are matched.
+ * TAP on stdout, continuing the numbering of kcoapctl_test (its count is
+ * the first argument).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kcoapd.h"
@@ -173,6 +176,173 @@ static void test_bad_values(void)
 		"unknown setting 'coap-max-retransmits'", NULL);
 }
 
+/* Quoting, '#' inside a word, a line longer than any buffer. */
+static void test_words(void)
+{
+	struct kcoapd_config c;
+	char err[1024], *text, *w[8], line[] = "a \"b c\" d\\ e \"q\\\"x\" #rest";
+	size_t n = 100000;
+	int rc;
+
+	rc = kcoapd_words(line, w, 8, true);
+	ok(rc == 4 && !strcmp(w[0], "a") && !strcmp(w[1], "b c") && !strcmp(w[2], "d e") &&
+	   !strcmp(w[3], "q\"x"), "words: quotes and backslashes; '#' at a word's start ends the line");
+	rc = load(&c, "mqtt-password abc#123\nmqtt-user \"gw one\"  # a comment\n", err,
+		  sizeof(err));
+	ok(rc == 0 && !strcmp(c.password, "abc#123") && !strcmp(c.user, "gw one"),
+	   "a '#' inside a value is kept; a quoted value may hold blanks");
+	kcoapd_config_free(&c);
+	text = malloc(n + 64);
+	strcpy(text, "mqtt-client-id ");
+	memset(text + 15, 'x', n);
+	strcpy(text + 15 + n, "\nretained-wait 5\n");
+	rc = load(&c, text, err, sizeof(err));
+	ok(rc == 0 && strlen(c.client_id) == n && c.retained_wait == 5,
+	   "a line of 100000 bytes is one line");
+	kcoapd_config_free(&c);
+	free(text);
+	rc = load(&c, "echo on\nacl-file /etc/kcoap/acl\ncommand-max-age 0\nlog-level debug\n"
+		  "state-dir \"/tmp/a b\"\nstats-interval 0\n", err, sizeof(err));
+	ok(rc == 0 && c.echo && !strcmp(c.acl_file, "/etc/kcoap/acl") && !c.command_max_age &&
+	   c.log_level == 7 && !strcmp(c.state_dir, "/tmp/a b") && !c.stats_interval,
+	   "echo, acl-file, command-max-age, log-level, state-dir, stats-interval");
+	kcoapd_config_free(&c);
+	kcoapd_config_defaults(&c);
+	ok(!c.echo && !c.acl_file && c.command_max_age == 300 && c.stats_interval == 10 &&
+	   !strcmp(c.state_dir, "/var/lib/kcoap"), "defaults: no /echo, built-in ACL, state in /var/lib/kcoap");
+	refused("mqtt-user \"gw\n", "a quote not closed: refused, naming the line",
+		"kcoapd.conf:1", "quote is not closed", NULL);
+	refused("mqtt-user gw one\n", "two words for one value: refused, saying to quote",
+		"kcoapd.conf:1", "quote a value with blanks", NULL);
+	refused("echo yes\n", "echo other than on or off: refused", "echo 'yes'", NULL);
+}
+
+static void test_password_file(void)
+{
+	struct kcoapd_config c;
+	char path[64], text[128], err[1024];
+	FILE *f;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/secret", dir);
+	f = fopen(path, "w");
+	fputs("s3 cr#t\n", f);
+	fclose(f);
+	chmod(path, 0600);
+	snprintf(text, sizeof(text), "mqtt-password-file %s\n", path);
+	rc = load(&c, text, err, sizeof(err));
+	ok(rc == 0 && !strcmp(c.password, "s3 cr#t") && !err[0],
+	   "mqtt-password-file: its first line is the password");
+	kcoapd_config_free(&c);
+	chmod(path, 0644);
+	rc = load(&c, text, err, sizeof(err));
+	ok(rc == 0 && strstr(err, "readable by group or others"),
+	   "a password file others can read: a warning");
+	kcoapd_config_free(&c);
+	unlink(path);
+	refused(text, "a password file that is not there: refused, naming it",
+		"mqtt-password-file", "secret", NULL);
+}
+
+/* acl TEXT: the rules of a file with TEXT, or NULL (stderr into @err). */
+static struct acl *acl_text(const char *text, char *err, size_t len)
+{
+	char path[64];
+	struct acl *acl;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/acl", dir);
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	err_begin();
+	acl = acl_load(path);
+	err_end(err, len);
+	unlink(path);
+	return acl;
+}
+
+static const uint8_t cli4[16] = { [10] = 0xff, [11] = 0xff, 192, 0, 2, 2 };
+static const uint8_t other4[16] = { [10] = 0xff, [11] = 0xff, 192, 0, 2, 3 };
+static const uint8_t cli6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+
+static void test_acl(void)
+{
+	struct acl *acl = acl_builtin();
+	char err[1024];
+
+	t_prefix = "kcoapd ACL: ";
+	ok(acl_filter_within("a/+", "a/#") && !acl_filter_within("a/+", "a/b") &&
+	   acl_filter_within("a", "a/#") && !acl_filter_within("#", "a/#") &&
+	   acl_filter_within("a/b", "+/b") && !acl_filter_within("a/b/c", "a/+"),
+	   "a grant covers a filter whole, or not");
+	ok(acl_filter_overlaps("#", "cmd/#") && acl_filter_overlaps("+/x", "cmd/#") &&
+	   acl_filter_overlaps("cmd", "cmd/#") && !acl_filter_overlaps("sensors/+", "cmd/#") &&
+	   !acl_filter_overlaps("status/x", "status") && acl_filter_overlaps("+", "status"),
+	   "a deny meets every filter it overlaps");
+	ok(acl_allows(acl, cli4, ACL_TOPIC, ACL_WRITE, "sensors/t1") &&
+	   acl_allows(acl, cli4, ACL_TOPIC, ACL_READ, "alerts/+") &&
+	   acl_allows(acl, cli6, ACL_STORE, ACL_WRITE, "/store/a") &&
+	   acl_allows(acl, cli6, ACL_RD, ACL_WRITE, "lamp1"),
+	   "built in: /ps/ topics, the store and /rd names are anyone's");
+	ok(!acl_allows(acl, cli4, ACL_TOPIC, ACL_WRITE, "cmd/lamp/light") &&
+	   !acl_allows(acl, cli4, ACL_TOPIC, ACL_READ, "rsp/#") &&
+	   !acl_allows(acl, cli4, ACL_TOPIC, ACL_WRITE, "status") &&
+	   !acl_allows(acl, cli4, ACL_TOPIC, ACL_WRITE, "dev/lamp/status") &&
+	   !acl_allows(acl, cli4, ACL_TOPIC, ACL_READ, "#") &&
+	   !acl_allows(acl, cli4, ACL_TOPIC, ACL_READ, "+/lamp/#"),
+	   "built in: cmd/, rsp/, status and dev/ are no one's, nor filters that reach them");
+	acl_free(acl);
+
+	acl = acl_text("# sensors publish, the operator's host commands\n"
+		       "topic deny cmd/#\n"
+		       "topic read #\n"
+		       "store read /store/#\n"
+		       "address 192.0.2.0/24 2001:db8::/64\n"
+		       "topic write sensors/#\n"
+		       "rd register \"lamp*\"\n"
+		       "address 192.0.2.2\n"
+		       "topic readwrite cmd/#\n"
+		       "store readwrite /store/#\n", err, sizeof(err));
+	if (!ok(acl && !err[0], "a file with every kind of rule loads"))
+		diag("%s", err);
+	ok(acl_allows(acl, cli4, ACL_TOPIC, ACL_WRITE, "cmd/lamp1/light") &&
+	   !acl_allows(acl, other4, ACL_TOPIC, ACL_WRITE, "cmd/lamp1/light") &&
+	   !acl_allows(acl, cli6, ACL_TOPIC, ACL_WRITE, "cmd/lamp1/light"),
+	   "a host's section (/32) beats its network's and the default");
+	ok(acl_allows(acl, other4, ACL_TOPIC, ACL_WRITE, "sensors/t") &&
+	   acl_allows(acl, cli6, ACL_TOPIC, ACL_WRITE, "sensors/t") &&
+	   !acl_allows(acl, other4, ACL_TOPIC, ACL_WRITE, "alerts/t") &&
+	   acl_allows(acl, other4, ACL_TOPIC, ACL_READ, "alerts/t") &&
+	   !acl_allows(acl, other4, ACL_TOPIC, ACL_READ, "#"),
+	   "IPv4 and IPv6 prefixes; then the default section; its deny first");
+	ok(acl_allows(acl, other4, ACL_RD, ACL_WRITE, "lamp7") &&
+	   !acl_allows(acl, other4, ACL_RD, ACL_WRITE, "door1") &&
+	   !acl_allows(acl, (const uint8_t[16]){ [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 },
+			ACL_RD, ACL_WRITE, "lamp7"),
+	   "rd names by glob; no rule: refused");
+	ok(acl_allows(acl, cli4, ACL_STORE, ACL_WRITE, "/store/x") &&
+	   !acl_allows(acl, other4, ACL_STORE, ACL_WRITE, "/store/x") &&
+	   acl_allows(acl, other4, ACL_STORE, ACL_READ, "/store/x"),
+	   "store paths: readwrite for one host, read for all");
+	acl_free(acl);
+
+	acl = acl_text("topic read #\naddress 192.0.2.0/33\n", err, sizeof(err));
+	ok(!acl && strstr(err, "acl:2") && strstr(err, "address '192.0.2.0/33'"),
+	   "a bad prefix: refused, naming the line and the value");
+	acl = acl_text("address 192.0.2.1/24\n", err, sizeof(err));
+	ok(!acl && strstr(err, "host bits zero"), "host bits set: refused");
+	acl = acl_text("topic publish a\n", err, sizeof(err));
+	ok(!acl && strstr(err, "acl:1") && strstr(err, "topic 'publish'"),
+	   "an unknown permission: refused, by name");
+	acl = acl_text("topic read a/b#\n", err, sizeof(err));
+	ok(!acl && strstr(err, "pattern 'a/b#'"), "a wildcard inside a level: refused");
+	acl = acl_text("identity sensor1\n", err, sizeof(err));
+	ok(!acl && strstr(err, "not supported yet"), "identity sections: not yet (DTLS)");
+	acl = acl_text("user x\n", err, sizeof(err));
+	ok(!acl && strstr(err, "unknown rule 'user'"), "an unknown line: refused, by name");
+}
+
 static void test_missing_file(void)
 {
 	struct kcoapd_config c;
@@ -275,8 +445,11 @@ int main(int argc, char **argv)
 	test_defaults();
 	test_good_file();
 	test_bad_values();
+	test_words();
+	test_password_file();
 	test_missing_file();
 	test_urls();
+	test_acl();
 	rmdir(dir);
 	printf("1..%d\n", t_count);
 	return t_failed ? 1 : 0;
