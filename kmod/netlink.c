@@ -311,7 +311,7 @@ static int kcoap_parse_reprs(struct kcoap_net *kn, struct genl_info *info,
 		req->repr[req->nrepr].size = nla_get_u32(tb[KCOAP_A_REPR_SIZE]);
 		if (req->repr[req->nrepr].size > max_size) {
 			NL_SET_ERR_MSG_ATTR(info->extack, tb[KCOAP_A_REPR_SIZE],
-					    "value larger than config resource-max-size");
+					    "value larger than config max-resource-size");
 			return -EFBIG;
 		}
 		for (i = 0; i < req->nrepr; i++) {

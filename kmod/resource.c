@@ -162,7 +162,7 @@ int kcoap_res_add(struct kcoap_net *kn, const char *path,
 		goto err_state;
 	}
 	if (t->count >= READ_ONCE(kn->cfg.res_max_count)) {
-		NL_SET_ERR_MSG(extack, "resource limit reached (config resource-max-count)");
+		NL_SET_ERR_MSG(extack, "resource limit reached (config max-resources)");
 		err = -ENOSPC;
 		goto err_state;
 	}

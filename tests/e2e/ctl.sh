@@ -176,7 +176,7 @@ too_large() {
 	head -c 2000 /dev/zero >"$T/2k"
 	status 0 "$K" config set max-resource-size 1000 &&
 		status 1 "$K" resource add /toolarge --value-file "$T/2k" &&
-		err_has "File too large: " && err_has "max-size"
+		err_has "File too large: " && err_has "max-resource-size"
 }
 check "a value over max-resource-size: exit 1 with the kernel's message" too_large
 "$K" config set max-resource-size 1048576

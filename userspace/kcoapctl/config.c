@@ -64,10 +64,30 @@ const struct config_key config_keys[] = {
 
 const size_t n_config_keys = sizeof(config_keys) / sizeof(config_keys[0]);
 
+/*
+ * The names of uapi/kcoap.yaml, accepted too; the names above are the
+ * ones kcoapctl, the kernel's messages and the docs use.
+ */
+static const struct {
+	const char *alias, *key;
+} config_aliases[] = {
+	{ "dedup-con-lifetime", "dedupe-lifetime" },
+	{ "dedup-lifetime", "dedupe-lifetime" },
+	{ "dedup-non-lifetime", "dedupe-non-lifetime" },
+	{ "dedup-max-entries", "dedupe-max-entries" },
+	{ "resource-max-count", "max-resources" },
+	{ "resource-max-size", "max-resource-size" },
+	{ "observer-max-per-resource", "max-observers-per-resource" },
+	{ "observer-max-total", "max-observers" },
+};
+
 static const struct config_key *find_key(const char *key)
 {
 	size_t i;
 
+	for (i = 0; i < sizeof(config_aliases) / sizeof(config_aliases[0]); i++)
+		if (!strcmp(config_aliases[i].alias, key))
+			key = config_aliases[i].key;
 	for (i = 0; i < n_config_keys; i++)
 		if (!strcmp(config_keys[i].key, key))
 			return &config_keys[i];

@@ -134,6 +134,11 @@ static void test_config(void)
 	config_ok("block-size", "1024", KCOAP_A_CONFIG_BLOCK_SZX, 6);
 	config_ok("unavailable-max-age", "4294967295",
 		  KCOAP_A_CONFIG_UNAVAILABLE_MAX_AGE, 4294967295u);
+	/* uapi/kcoap.yaml's names, which the kernel's messages once used. */
+	config_ok("resource-max-size", "4096", KCOAP_A_CONFIG_RESOURCE_MAX_SIZE, 4096);
+	config_ok("resource-max-count", "10", KCOAP_A_CONFIG_RESOURCE_MAX_COUNT, 10);
+	config_ok("dedup-con-lifetime", "247", KCOAP_A_CONFIG_DEDUP_CON_LIFETIME, 247);
+	config_ok("dedup-max-entries", "16", KCOAP_A_CONFIG_DEDUP_MAX_ENTRIES, 16);
 
 	config_bad("dedupe-lifetime", "0", true);
 	config_bad("dedupe-lifetime", "86401", true);
@@ -152,7 +157,7 @@ static void test_config(void)
 	config_bad("block-size", "8", true);
 	config_bad("unavailable-max-age", "4294967296", true);
 	config_bad("unavailable-max-age", "99999999999999999999999", true);
-	config_bad("dedup-con-lifetime", "247", false);
+	config_bad("dedupe-lifetme", "247", false);
 	config_bad("nonsense", "1", false);
 }
 
