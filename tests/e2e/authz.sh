@@ -71,6 +71,7 @@ coap-ack-timeout 200
 retained-wait 2000
 command-max-age 60
 device lamp $CLI4:5699
+state-dir $work/state
 EOF
 : >"$work/kcoapd.log"
 attached() { [ "$(grep -c attached "$work/kcoapd.log")" -ge "$1" ]; }

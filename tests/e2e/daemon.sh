@@ -30,7 +30,8 @@ delta() { echo $(($(kstat "$1") - $2)); }
 raw() { "$COAPRAW" --netns cli --decode --wait 10 "$@"; }
 kctl config set piggyback-window 5000
 : >"$work/kcoapd.log"
-printf 'prefix /store/\nprefix /echo\necho on\nvalue-max 262144  # 256 KiB\n' >"$work/kcoapd.conf"
+printf 'prefix /store/\nprefix /echo\necho on\nvalue-max 262144  # 256 KiB\nstate-dir %s\n' \
+	"$work/state" >"$work/kcoapd.conf"
 
 kctl resource add /k --value cached
 r=$(raw $GW4 5683 "CON PUT 1 a1 /store/a payload=$(printf hi | xxd -p)")
@@ -169,14 +170,15 @@ no_daemon() {
 check "kcoapctl daemon: none attached, exit 1 and says so" no_daemon
 check "a restarted kcoapd attaches" daemon_start 3
 r=$(raw $GW4 5683 "CON PUT 10 b1 /store/a payload=$(printf again | xxd -p)")
-check "and serves again" grep -q "^ACK 2.01 mid=10 token=b1" <<<"$r"
+check "and serves again: a PUT on a path it had is 2.04 (the store is on disk)" \
+	grep -q "^ACK 2.04 mid=10 token=b1" <<<"$r"
 check_eq "GET after restart" "$(coap_get "coap://$GW4/store/a")" "again"
 kill "$dpid"
 wait "$dpid"
 dpid=""
 
 # Pushing through the ring instead of netlink ("push ring").
-printf 'prefix /store/\npush ring\n' >"$work/ring.conf"
+printf 'prefix /store/\npush ring\nstate-dir %s\n' "$work/state" >"$work/ring.conf"
 check "kcoapd attaches with push ring" daemon_start 4 "$work/ring.conf"
 r=$(raw $GW4 5683 "CON PUT 50 d1 /store/r payload=$(printf viaring | xxd -p)")
 check "a PUT is answered" grep -q "^ACK 2.01 mid=50 token=d1" <<<"$r"

@@ -93,7 +93,8 @@ broker_start || { not_ok "mosquitto does not start"; t_done; exit 1; }
 bg mosquitto_sub "${MQ[@]}" -i s_sys -t "\$SYS/broker/subscriptions/count" >"$work/sys"
 # retained-wait: how long kcoapd waits for the broker's retained message
 # after it subscribes; the default 300 ms is short for a loaded guest.
-printf 'mqtt-reconnect-max 2\ncoap-ack-timeout 200\nretained-wait 2000\n' >"$work/kcoapd.conf"
+printf 'mqtt-reconnect-max 2\ncoap-ack-timeout 200\nretained-wait 2000\nstate-dir %s\n' \
+	"$work/state" >"$work/kcoapd.conf"
 attached() { grep -q attached "$work/kcoapd.log"; }
 "$KCOAPD" -c "$work/kcoapd.conf" --mqtt mqtt://127.0.0.1:1883 -t gw/ >/dev/null 2>"$work/kcoapd.log" &
 dpid=$!
@@ -306,6 +307,7 @@ mqtt-cert-file $work/tls/client.crt
 mqtt-key-file $work/tls/client.key
 mqtt-reconnect-max 2
 device dev2 $CLI4:5690
+state-dir $work/state
 EOF
 	"$KCOAPD" -c "$work/tls.conf" -t gw/ >/dev/null 2>>"$work/kcoapd.log" &
 	dpid=$!
@@ -344,8 +346,8 @@ pids+=($!)
 AQ=(-h 127.0.0.1 -p 1884 -u gw -P 's3/cr@t:1')
 auth_up() { mosquitto_sub "${AQ[@]}" -t probe -E -W 2 >/dev/null 2>&1; }
 auth_kcoapd() { # PASSWORD
-	printf 'mqtt-url mqtt://gw:%s@127.0.0.1:1884\nmqtt-protocol 3.1.1\nmqtt-reconnect-max 2\n' \
-		"$1" >"$work/auth.conf"
+	printf 'mqtt-url mqtt://gw:%s@127.0.0.1:1884\nmqtt-protocol 3.1.1\nmqtt-reconnect-max 2\nstate-dir %s\n' \
+		"$1" "$work/state311" >"$work/auth.conf"
 	: >"$work/auth.kcoapd.log"
 	"$KCOAPD" -c "$work/auth.conf" -t gw311/ >/dev/null 2>"$work/auth.kcoapd.log" &
 	dpid=$!

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <linux/kcoap_ring.h>
 
@@ -127,6 +128,31 @@ void store_init(const struct kcoapd_config *c);
 void store_handle(const struct kcoap_req_desc *d, const struct coap_msg *req,
 		  struct answer *a);
 
+/* store.c: the store on disk (state.c calls these). */
+void store_save(FILE *f);
+void store_load(FILE *f);
+/* Whether the store holds @path. */
+bool store_has(const char *path);
+/* Every value into the kernel's table again (after a restart). */
+void store_push_all(void);
+
+/* state.c: what survives a restart, under state-dir. */
+#define STATE_STORE	1
+#define STATE_DEVICES	2
+int state_init(const struct kcoapd_config *c);
+/* The file @name in state-dir to read, or NULL (none, or no state-dir). */
+FILE *state_open(const char *name);
+void state_dirty(unsigned int what);
+/* Write what changed (atomically); before the answers go out. */
+void state_flush(void);
+
+/*
+ * kernel.c, at start: the resources under @prefixes (and /ps/) in the
+ * kernel's table that kcoapd does not hold are deleted; /ps/ ones are
+ * given to pubsub_adopt() first.
+ */
+void kernel_reconcile(const char *const *prefixes, size_t n, bool bridge);
+
 /* kernel.c: the store's resources in the kernel's table (netlink). */
 struct kcoap_nl;
 struct kcoap_ring_user;
@@ -217,6 +243,8 @@ const char *mqtt_topic(const char *rest, char *buf, size_t cap);
 int mqtt_publish(const char *topic, const void *payload, size_t len, int qos,
 		 bool retain, const mosquitto_property *props, int *mid, bool keep);
 int mqtt_subscribe(const char *topic);
+/* Again after a reconnect: no retained message if the session kept it. */
+int mqtt_resubscribe(const char *topic);
 int mqtt_unsubscribe(const char *topic);
 bool mqtt_v5(void);
 /* Read the eventfd and deliver what the broker's thread queued. */
@@ -233,6 +261,8 @@ void pubsub_puback(int mid, int reason);
 void pubsub_message(const char *rest, const void *payload, size_t len, int qos,
 		    const mosquitto_property *props);
 void pubsub_tick(uint64_t now);
+/* A /ps/ resource a previous kcoapd left in the kernel: subscribe again. */
+bool pubsub_adopt(const char *path);
 
 /* rd.c: devices, by registration (RFC 9176) or configuration. */
 struct sockaddr_in6;
@@ -242,6 +272,8 @@ void rd_handle(const struct kcoap_req_desc *d, const struct coap_msg *req,
 bool rd_lookup(const char *name, struct sockaddr_in6 *addr);
 void rd_connected(void);
 void rd_tick(uint64_t now);
+void rd_save(FILE *f);
+void rd_load(FILE *f);
 
 /* command.c: {prefix}cmd/{device}/{path} to CoAP requests to devices. */
 int command_init(const struct kcoapd_config *c);	/* its socket */

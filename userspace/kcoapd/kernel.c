@@ -11,6 +11,7 @@
  * same batch (and kick) as the answers.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -158,4 +159,86 @@ void kernel_drop(const char *path)
 	if (err && err != -ENOENT)
 		kcoapd_log(LOG_WARNING, "%s: not deleted from the kernel: %s", path,
 			   strerror(-err));
+}
+
+struct paths {
+	char **v;
+	size_t n, cap;
+};
+
+static int collect_path(struct nlmsghdr *nlh, void *arg)
+{
+	struct kcoap_resource res = { 0 };
+	struct paths *p = arg;
+	int err = kcoap_resource_parse(nlh, &res);
+
+	if (!err && res.path) {
+		if (p->n == p->cap) {
+			size_t cap = p->cap ? p->cap * 2 : 64;
+			char **v = realloc(p->v, cap * sizeof(*v));
+
+			if (!v) {
+				kcoap_resource_free(&res);
+				return -ENOMEM;
+			}
+			p->v = v;
+			p->cap = cap;
+		}
+		p->v[p->n++] = res.path;
+		res.path = NULL;
+	}
+	kcoap_resource_free(&res);
+	return err;
+}
+
+/* "/a/" holds "/a" and all below it; "/a" only itself. */
+static bool under(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (n && prefix[n - 1] == '/')
+		return !strncmp(path, prefix, n) ||
+		       (strlen(path) == n - 1 && !strncmp(path, prefix, n - 1));
+	return !strcmp(path, prefix);
+}
+
+void kernel_reconcile(const char *const *prefixes, size_t n, bool bridge)
+{
+	struct nl_msg *msg = kcoap_nl_msg(the_nl, KCOAP_CMD_RESOURCE_GET, NLM_F_DUMP, 0);
+	struct paths p = { 0 };
+	size_t i, j, dropped = 0, adopted = 0;
+	int err;
+
+	if (!msg)
+		return;
+	err = kcoap_nl_request(the_nl, msg, collect_path, &p);
+	if (err)
+		kcoapd_log(LOG_ERR, "state: the kernel's resources cannot be listed: %s",
+			   strerror(-err));
+	for (i = 0; !err && i < p.n; i++) {
+		const char *path = p.v[i];
+		bool ours = under(path, "/ps/");
+
+		for (j = 0; j < n && !ours; j++)
+			ours = under(path, prefixes[j]);
+		if (!ours)
+			continue;	/* kcoapctl's, say */
+		if (under(path, "/ps/")) {
+			/* Followed again: the broker's next message updates it. */
+			if (bridge && pubsub_adopt(path)) {
+				adopted++;
+				continue;
+			}
+		} else if (push_nl && store_has(path)) {
+			continue;	/* pushed again with the value on disk */
+		}
+		kernel_delete(path);
+		dropped++;
+	}
+	for (i = 0; i < p.n; i++)
+		free(p.v[i]);
+	free(p.v);
+	if (adopted || dropped)
+		kcoapd_log(LOG_INFO, "state: in the kernel's table %zu /ps/ resources subscribed again, %zu stale ones deleted",
+			   adopted, dropped);
 }

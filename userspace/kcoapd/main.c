@@ -215,6 +215,8 @@ static void serve_requests(struct kcoap_ring_user *r, int tfd)
 		/* The datagram was read: its slot can go back. */
 		kcoap_ring_consume(r);
 	}
+	/* On disk before the answers go out. */
+	state_flush();
 	kcoap_ring_kick(r);
 	dirty = false;
 }
@@ -429,6 +431,20 @@ int main(int argc, char **argv)
 	store_init(&c);
 	if (bridge && (pubsub_init(&c) || rd_init(&c)))
 		return 2;
+	state_init(&c);
+	{
+		FILE *f = state_open("store");
+
+		if (f) {
+			store_load(f);
+			fclose(f);
+		}
+		f = bridge ? state_open("devices") : NULL;
+		if (f) {
+			rd_load(f);
+			fclose(f);
+		}
+	}
 	late = calloc(MAX_LATE, sizeof(*late));
 	if (!late)
 		return 1;
@@ -453,6 +469,9 @@ int main(int argc, char **argv)
 	kernel_init(&nl, &ring);
 	if (!c.no_push)
 		kernel_push_init(&nl, c.push_ring ? &ring : NULL);
+	/* What a previous kcoapd left in the table: ours again, or gone. */
+	kernel_reconcile(c.prefixes, c.n_prefixes, bridge);
+	store_push_all();
 	kcoapd_log(LOG_INFO, "attached: %u requests, %u responses, %u-byte slots; serving %s%s%s",
 		   ring.info.req_entries, ring.info.rsp_entries, ring.info.slot_size,
 		   c.prefixes[0], c.n_prefixes > 1 ? " " : "",
@@ -542,12 +561,14 @@ int main(int argc, char **argv)
 				serve_requests(&ring, tfd);
 			}
 		}
+		state_flush();
 		if (dirty) {
 			kcoap_ring_kick(&ring);
 			dirty = false;
 		}
 	}
 	notify_stopping();
+	state_flush();
 	if (bridge)
 		mqtt_stop();
 	kcoapd_log(LOG_INFO, "detaching");

@@ -356,6 +356,18 @@ int mqtt_subscribe(const char *topic)
 	return mosquitto_subscribe(mosq, NULL, topic, 1) ? -EIO : 0;
 }
 
+int mqtt_resubscribe(const char *topic)
+{
+	/* MQTT 5 retain handling 1: the retained message only if the broker
+	 * lost the subscription (a retained copy would be older than what
+	 * the session queued meanwhile).
+	 */
+	if (cfg->protocol != 5)
+		return mqtt_subscribe(topic);
+	return mosquitto_subscribe_v5(mosq, NULL, topic, 1, MQTT_SUB_OPT_SEND_RETAIN_NEW,
+				      NULL) ? -EIO : 0;
+}
+
 /*
  * The command topics: under MQTT 5 with retain handling 2 (no retained
  * message at subscribe time) and retain as published (a command that was

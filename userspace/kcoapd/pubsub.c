@@ -343,6 +343,32 @@ bool pubsub_handle(uint64_t id, const struct coap_msg *req, const char *path,
 	}
 }
 
+bool pubsub_adopt(const char *path)
+{
+	static const uint8_t anyone[16];
+	const char *filter = path + 4;
+	struct sub *s;
+
+	/* The kernel serves it to anyone: only what anyone may read. */
+	if (strncmp(path, "/ps/", 4) || !filter_ok(filter) || find_sub(filter) ||
+	    n_subs == subs_max || !acl_check(anyone, ACL_TOPIC, ACL_READ, filter))
+		return false;
+	s = &subs[n_subs];
+	memset(s, 0, sizeof(*s));
+	s->filter = strdup(filter);
+	s->path = strdup(path);
+	if (!s->filter || !s->path) {
+		free(s->filter);
+		free(s->path);
+		return false;
+	}
+	/* Subscribed at the connect (pubsub_connected()). */
+	s->has_value = true;
+	s->created = now_ms();
+	n_subs++;
+	return true;
+}
+
 void pubsub_connected(void)
 {
 	char full[512];
@@ -350,7 +376,8 @@ void pubsub_connected(void)
 
 	/* The session may be a new one: subscribe again (harmless if not). */
 	for (i = 0; i < n_subs; i++)
-		mqtt_subscribe(mqtt_topic(subs[i].filter, full, sizeof(full)));
+		if (mqtt_resubscribe(mqtt_topic(subs[i].filter, full, sizeof(full))))
+			kcoapd_log(LOG_WARNING, "ps: cannot subscribe to %s again", full);
 }
 
 /* The Content-Format of a message: its MQTT 5 content type, else text. */

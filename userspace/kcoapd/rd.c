@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "kcoapd.h"
 
@@ -88,6 +89,103 @@ static int parse_host(const char *s, size_t len, struct sockaddr_in6 *sa, bool n
 	memcpy(sa, res->ai_addr, sizeof(*sa));
 	freeaddrinfo(res);
 	return 0;
+}
+
+static struct device *by_name(const char *name);
+static bool name_ok(const uint8_t *v, uint16_t n);
+
+static uint64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void hex(FILE *f, const uint8_t *b, size_t n)
+{
+	while (n--)
+		fprintf(f, "%02x", *b++);
+}
+
+static bool unhex(const char *s, uint8_t *b, size_t n)
+{
+	unsigned int x;
+
+	if (strlen(s) != 2 * n)
+		return false;
+	for (; n--; s += 2) {
+		if (sscanf(s, "%2x", &x) != 1)
+			return false;
+		*b++ = (uint8_t)x;
+	}
+	return true;
+}
+
+/*
+ * On disk: "kcoapd-devices 1", "next-id N", then one line per registration:
+ * NAME ID OWNER ADDRESS PORT EXPIRES ONLINE TOLD (addresses in hex, the
+ * expiry in Unix ms: the monotonic clock starts again at a reboot).
+ */
+void rd_save(FILE *f)
+{
+	uint64_t now = now_ms(), wall = wall_ms();
+	size_t i;
+
+	fprintf(f, "kcoapd-devices 1\nnext-id %u\n", next_id);
+	for (i = 0; i < n_devs; i++) {
+		const struct device *dv = &devs[i];
+
+		if (!dv->id)
+			continue;	/* from the settings */
+		fprintf(f, "%s %u ", dv->name, dv->id);
+		hex(f, dv->owner, 16);
+		fputc(' ', f);
+		hex(f, dv->addr.sin6_addr.s6_addr, 16);
+		fprintf(f, " %u %llu %d %d\n", ntohs(dv->addr.sin6_port),
+			(unsigned long long)(wall + (dv->expires > now ? dv->expires - now : 0)),
+			dv->online, dv->told);
+	}
+}
+
+void rd_load(FILE *f)
+{
+	char name[64], owner[40], addr[40];
+	unsigned long long expires;
+	unsigned int id, port;
+	int online, told;
+	uint64_t now = now_ms(), wall = wall_ms();
+	size_t n = 0;
+
+	if (fscanf(f, "kcoapd-devices 1 next-id %u", &next_id) != 1) {
+		kcoapd_log(LOG_ERR, "state: devices: not a devices file: ignored");
+		next_id = 1;
+		return;
+	}
+	while (fscanf(f, "%63s %u %39s %39s %u %llu %d %d", name, &id, owner, addr, &port,
+		      &expires, &online, &told) == 8) {
+		struct device *dv = &devs[n_devs];
+
+		if (n_devs == devs_max || !id || port > 65535 ||
+		    !name_ok((const uint8_t *)name, (uint16_t)strlen(name)) || by_name(name))
+			continue;
+		memset(dv, 0, sizeof(*dv));
+		snprintf(dv->name, sizeof(dv->name), "%s", name);
+		dv->addr.sin6_family = AF_INET6;
+		dv->addr.sin6_port = htons((uint16_t)port);
+		if (!unhex(owner, dv->owner, 16) || !unhex(addr, dv->addr.sin6_addr.s6_addr, 16))
+			continue;
+		dv->id = id;
+		dv->online = online;
+		dv->told = false;	/* say it again, retained, at the connect */
+		dv->expires = expires > wall ? now + (expires - wall) : now;
+		if (id >= next_id)
+			next_id = id + 1;
+		n_devs++;
+		n++;
+	}
+	(void)told;
+	kcoapd_log(LOG_INFO, "state: %zu registrations read back", n);
 }
 
 static void tell(struct device *dv)
@@ -234,6 +332,7 @@ static void do_register(const struct kcoap_req_desc *d, const struct coap_msg *r
 	}
 	dv->addr = sa;
 	dv->expires = now_ms() + (uint64_t)lt * 1000;
+	state_dirty(STATE_DEVICES);
 	tell(dv);
 	answer_begin(a, &b, COAP_CODE_CREATED);
 	snprintf(id, sizeof(id), "%u", dv->id);
@@ -276,11 +375,13 @@ void rd_handle(const struct kcoap_req_desc *d, const struct coap_msg *req,
 			return;
 		}
 		dv->expires = now_ms() + (uint64_t)lt * 1000;
+		state_dirty(STATE_DEVICES);
 		answer_code(a, COAP_CODE_CHANGED);
 		return;
 	case COAP_CODE_DELETE:
 		kcoapd_log(LOG_INFO, "rd: %s deleted its registration", dv->name);
 		dv->online = false;
+		state_dirty(STATE_DEVICES);
 		tell(dv);
 		answer_code(a, COAP_CODE_DELETED);
 		return;
@@ -308,6 +409,7 @@ void rd_tick(uint64_t now)
 		if (dv->id && dv->online && now >= dv->expires) {
 			kcoapd_log(LOG_INFO, "rd: %s's registration lapsed", dv->name);
 			dv->online = false;
+			state_dirty(STATE_DEVICES);
 			tell(dv);
 		}
 		/*
@@ -318,6 +420,8 @@ void rd_tick(uint64_t now)
 			if (!dv->told)
 				tell(dv);
 			if (dv->told) {
+				if (dv->id)
+					state_dirty(STATE_DEVICES);
 				*dv = devs[--n_devs];
 				continue;
 			}

@@ -45,6 +45,84 @@ void store_init(const struct kcoapd_config *c)
 	}
 }
 
+/*
+ * On disk: a line "kcoapd-store 1", then per resource a line "PATHLEN CT
+ * CHILDREN VALUELEN" followed by the path's and the value's bytes and a
+ * newline (paths and values may hold any byte).
+ */
+void store_save(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "kcoapd-store 1\n");
+	for (i = 0; i < n_items; i++) {
+		const struct item *it = &items[i];
+
+		fprintf(f, "%zu %u %lu %zu\n", strlen(it->path), it->ct, it->children, it->len);
+		fwrite(it->path, 1, strlen(it->path), f);
+		if (it->len)
+			fwrite(it->value, 1, it->len, f);
+		fputc('\n', f);
+	}
+}
+
+void store_load(FILE *f)
+{
+	size_t plen, vlen, n = 0;
+	unsigned int ct;
+	unsigned long children;
+	struct item *it;
+	char head[32];
+
+	if (!fgets(head, sizeof(head), f) || strcmp(head, "kcoapd-store 1\n")) {
+		kcoapd_log(LOG_ERR, "state: store: not a store file: ignored");
+		return;
+	}
+	while (fscanf(f, "%zu %u %lu %zu", &plen, &ct, &children, &vlen) == 4) {
+		if (fgetc(f) != '\n' || !plen || plen > 4096 || ct > 0xffff ||
+		    vlen > value_max || n_items == store_max)
+			break;
+		it = &items[n_items];
+		memset(it, 0, sizeof(*it));
+		it->path = calloc(1, plen + 1);
+		it->value = vlen ? malloc(vlen) : NULL;
+		if (!it->path || (vlen && !it->value) || fread(it->path, 1, plen, f) != plen ||
+		    (vlen && fread(it->value, 1, vlen, f) != vlen) || fgetc(f) != '\n' ||
+		    strlen(it->path) != plen) {
+			free(it->path);
+			free(it->value);
+			break;
+		}
+		it->ct = (uint16_t)ct;
+		it->children = children;
+		it->len = vlen;
+		it->etag = next_etag++;
+		n_items++;
+		n++;
+	}
+	if (!feof(f) && fgetc(f) != EOF)
+		kcoapd_log(LOG_ERR, "state: store: damaged after %zu resources: the rest ignored", n);
+	kcoapd_log(LOG_INFO, "state: %zu resources of the store read back", n);
+}
+
+bool store_has(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < n_items; i++)
+		if (!strcmp(items[i].path, path))
+			return true;
+	return false;
+}
+
+void store_push_all(void)
+{
+	size_t i;
+
+	for (i = 0; i < n_items; i++)
+		kernel_push(items[i].path, items[i].ct, items[i].value, items[i].len);
+}
+
 void answer_begin(struct answer *a, struct coap_builder *b, uint8_t code)
 {
 	a->code = code;
@@ -135,6 +213,7 @@ static int set_value(struct item *it, const struct coap_msg *req,
 	it->len = body->len;
 	it->ct = (uint16_t)ct;
 	it->etag = next_etag++;
+	state_dirty(STATE_STORE);
 	/* GETs and observers are the kernel's from now on. */
 	kernel_push(it->path, it->ct, it->value, it->len);
 	return 0;
@@ -319,6 +398,7 @@ void store_handle(const struct kcoap_req_desc *d, const struct coap_msg *req,
 			break;
 		}
 		kernel_drop(it->path);
+		state_dirty(STATE_STORE);
 		free(it->path);
 		free(it->value);
 		*it = items[--n_items];
