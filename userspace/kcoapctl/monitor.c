@@ -41,7 +41,7 @@ static int print_resource_event(const struct monitor *m,
 				const struct nlmsghdr *nlh)
 {
 	struct kcoap_resource res;
-	char buf[16];
+	char buf[16], e[1024];
 	const char *ev;
 	struct json j;
 
@@ -57,7 +57,7 @@ static int print_resource_event(const struct monitor *m,
 		json_object_end(&j);
 		json_end(&j);
 	} else {
-		printf("resource %s %s\n", ev, res.path ? res.path : "?");
+		printf("resource %s %s\n", ev, esc(res.path, e, sizeof(e)));
 	}
 	kcoap_resource_free(&res);
 	return 0;
@@ -66,7 +66,7 @@ static int print_resource_event(const struct monitor *m,
 static int print_observer_event(const struct monitor *m,
 				const struct nlmsghdr *nlh)
 {
-	char addr[64], token[17], buf[16];
+	char addr[64], token[17], buf[16], e[1024];
 	struct observer o;
 	const char *ev;
 	struct json j;
@@ -88,7 +88,7 @@ static int print_observer_event(const struct monitor *m,
 		json_object_end(&j);
 		json_end(&j);
 	} else {
-		printf("observer %s %s %s port %u token %s\n", ev, o.path, addr,
+		printf("observer %s %s %s port %u token %s\n", ev, esc(o.path, e, sizeof(e)), addr,
 		       o.port, token[0] ? token : "-");
 	}
 	return 0;

@@ -19,6 +19,60 @@ void table_init(struct table *t, unsigned int ncols, const char *const *head)
 	t->head = head;
 }
 
+/*
+ * @s with control bytes, DEL and backslashes as \xNN: names and paths come
+ * from the network and must not drive the operator's terminal.
+ */
+static size_t escape_into(const char *s, char *out)
+{
+	static const char hexd[] = "0123456789abcdef";
+	size_t n = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f || c == '\\') {
+			if (out) {
+				out[n] = '\\';
+				out[n + 1] = 'x';
+				out[n + 2] = hexd[c >> 4];
+				out[n + 3] = hexd[c & 15];
+			}
+			n += 4;
+		} else {
+			if (out)
+				out[n] = (char)c;
+			n++;
+		}
+	}
+	if (out)
+		out[n] = 0;
+	return n;
+}
+
+char *text_escape(const char *s)
+{
+	char *out = malloc(escape_into(s, NULL) + 1);
+
+	if (out)
+		escape_into(s, out);
+	return out;
+}
+
+const char *esc(const char *s, char *buf, size_t size)
+{
+	size_t n;
+
+	if (!s)
+		return "?";
+	n = escape_into(s, NULL);
+	if (n < size) {
+		escape_into(s, buf);
+		return buf;
+	}
+	return "(too long to show)";
+}
+
 int table_row(struct table *t, ...)
 {
 	unsigned int c;
@@ -37,7 +91,7 @@ int table_row(struct table *t, ...)
 	for (c = 0; c < t->ncols; c++) {
 		const char *s = va_arg(ap, const char *);
 
-		t->cells[t->rows * t->ncols + c] = strdup(s ? s : "-");
+		t->cells[t->rows * t->ncols + c] = text_escape(s ? s : "-");
 	}
 	va_end(ap);
 	for (c = 0; c < t->ncols; c++)

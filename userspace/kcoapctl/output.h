@@ -29,6 +29,14 @@ void table_free(struct table *t);
 /* Length of the valid UTF-8 sequence at @p (at most @len bytes), or 0. */
 size_t utf8_seq_len(const uint8_t *p, size_t len);
 
+/*
+ * Network-supplied text for a terminal: control bytes, DEL and '\\' as
+ * \xNN. text_escape() allocates (NULL: no memory); esc() writes into @buf,
+ * or returns a placeholder if it does not fit. Table cells are escaped.
+ */
+char *text_escape(const char *s);
+const char *esc(const char *s, char *buf, size_t size);
+
 /* Valid UTF-8 without control characters other than tab and newlines. */
 bool text_printable(const uint8_t *p, size_t len);
 

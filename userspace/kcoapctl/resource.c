@@ -615,10 +615,11 @@ static void print_value(FILE *f, const struct kcoap_resource *res,
 
 void print_resource_detail(const struct kcoap_resource *r, FILE *f)
 {
+	char e[1024];
 	char buf[128], label[8];
 	unsigned int i;
 
-	fprintf(f, "path              %s\n", r->path ? r->path : "?");
+	fprintf(f, "path              %s\n", esc(r->path, e, sizeof(e)));
 	if (r->has & KCOAP_RES_ID)
 		fprintf(f, "id                %u\n", r->id);
 	fprintf(f, "max-age           %s\n",
@@ -632,9 +633,11 @@ void print_resource_detail(const struct kcoap_resource *r, FILE *f)
 		methods_format(r->methods, buf, sizeof(buf));
 	fprintf(f, "methods           %s\n",
 		(r->has & KCOAP_RES_METHODS) ? buf : "-");
-	fprintf(f, "rt                %s\n", r->rt && r->rt[0] ? r->rt : "-");
-	fprintf(f, "if                %s\n", r->iface && r->iface[0] ? r->iface : "-");
-	fprintf(f, "title             %s\n", r->title && r->title[0] ? r->title : "-");
+	fprintf(f, "rt                %s\n", r->rt && r->rt[0] ? esc(r->rt, e, sizeof(e)) : "-");
+	fprintf(f, "if                %s\n",
+		r->iface && r->iface[0] ? esc(r->iface, e, sizeof(e)) : "-");
+	fprintf(f, "title             %s\n",
+		r->title && r->title[0] ? esc(r->title, e, sizeof(e)) : "-");
 	for (i = 0; i < r->n_reprs; i++) {
 		const struct kcoap_repr *rp = &r->reprs[i];
 

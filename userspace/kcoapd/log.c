@@ -2,7 +2,8 @@
 /*
  * Copyright (C) 2026 The kcoap authors.
  *
- * Logging to stderr or syslog.
+ * Logging to stderr or syslog. Paths, names and topics in messages come
+ * from the network: control bytes (and backslashes) are written \xNN.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,18 +30,32 @@ void kcoapd_log_level(int level)
 
 void kcoapd_log(int prio, const char *fmt, ...)
 {
+	static const char hexd[] = "0123456789abcdef";
+	char msg[1024], out[4 * sizeof(msg)];
+	size_t i, n = 0;
 	va_list ap;
 
 	/* Errors always; the rest up to log-level. */
 	if (prio > max_level && prio > LOG_ERR)
 		return;
 	va_start(ap, fmt);
-	if (use_syslog) {
-		vsyslog(prio, fmt, ap);
-	} else {
-		fputs("kcoapd: ", stderr);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-	}
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	for (i = 0; msg[i]; i++) {
+		unsigned char c = (unsigned char)msg[i];
+
+		if (c < 0x20 || c == 0x7f || c == '\\') {
+			out[n++] = '\\';
+			out[n++] = 'x';
+			out[n++] = hexd[c >> 4];
+			out[n++] = hexd[c & 15];
+		} else {
+			out[n++] = (char)c;
+		}
+	}
+	out[n] = 0;
+	if (use_syslog)
+		syslog(prio, "%s", out);
+	else
+		fprintf(stderr, "kcoapd: %s\n", out);
 }

@@ -578,6 +578,19 @@ static void test_text(void)
 	ok(!strcmp(hex, "00ab10ff"), "hex_format");
 }
 
+/* Paths and names from the network reach the terminal escaped. */
+static void test_escape(void)
+{
+	char buf[64], *e = text_escape("/a\x1b[31m\\b\x7f");
+
+	ok(e && !strcmp(e, "/a\\x1b[31m\\x5cb\\x7f"),
+	   "text_escape: ESC, backslash and DEL as \\xNN, the rest as is");
+	free(e);
+	ok(!strcmp(esc("/caf\xc3\xa9", buf, sizeof(buf)), "/caf\xc3\xa9") &&
+	   !strcmp(esc("/x\ny", buf, 6), "(too long to show)"),
+	   "esc: UTF-8 kept; too long for the buffer: a placeholder, not cut");
+}
+
 int main(void)
 {
 	static const size_t one_small[] = { 4 };
@@ -600,6 +613,7 @@ int main(void)
 	test_methods();
 	test_batch_split();
 	test_text();
+	test_escape();
 	printf("1..%d\n", t_count);
 	return t_failed ? 1 : 0;
 }
