@@ -26,6 +26,15 @@ import time
 
 CON, NON = 0, 1
 GET = 1
+# What the spoofed sources send; kind i comes from PREFIX.(25 i + 1..25),
+# so the capture can tell the paths apart.
+KINDS = ['wk', 'big', 'dup', 'late', 'obs', 'obs_non', 'garbage', 'min',
+         'non_big', 'echo']
+
+
+def kind_of(addr):
+    i = (int(addr.rsplit('.', 1)[1]) - 1) // 25
+    return KINDS[i] if 0 <= i < len(KINDS) else 'other'
 
 
 def opt(delta, val):
@@ -62,6 +71,8 @@ def capture(iface, prefix, out):
     s.bind((iface, 0))
     s.settimeout(0.2)
     tot = {'rx': 0, 'tx': 0, 'rx_pkts': 0, 'tx_pkts': 0}
+    for k in KINDS + ['other']:
+        tot['rx-' + k] = tot['tx-' + k] = 0
     stop = []
     signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
     with open(out + '.ready', 'w'):
@@ -82,9 +93,11 @@ def capture(iface, prefix, out):
         if src.startswith(prefix):
             tot['rx'] += ulen
             tot['rx_pkts'] += 1
+            tot['rx-' + kind_of(src)] += ulen
         elif dst.startswith(prefix):
             tot['tx'] += ulen
             tot['tx_pkts'] += 1
+            tot['tx-' + kind_of(dst)] += ulen
     with open(out, 'w') as f:
         for k, v in tot.items():
             f.write(f'{k} {v}\n')
@@ -101,12 +114,11 @@ def ip4udp(src, dst, sport, dport, payload):
 def spoof(gw, prefix, count):
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
     rnd = random.Random(7)
-    kinds = ['wk', 'big', 'dup', 'late', 'obs', 'obs_non', 'garbage', 'min',
-             'non_big', 'echo']
-    sent = dict.fromkeys(kinds, 0)
+    sent = dict.fromkeys(KINDS, 0)
     for i in range(count):
-        kind = kinds[i % len(kinds)]
-        src = f'{prefix}{rnd.randint(1, 254)}'
+        k = i % len(KINDS)
+        kind = KINDS[k]
+        src = f'{prefix}{25 * k + rnd.randint(1, 25)}'
         sport = rnd.randint(1024, 65535)
         mid = rnd.getrandbits(16)
         tok = bytes(rnd.getrandbits(8) for _ in range(rnd.randint(0, 8)))
