@@ -60,8 +60,9 @@ bound() { [ -n "$(ip netns exec cli ss -Hlun 'sport = :5699')" ]; }
 wait_for 20 bound
 got_cmd() { grep -qx -- "$1" "$work/dev.rx" 2>/dev/null; }
 
-printf 'mqtt-reconnect-max 2\ncoap-ack-timeout 200\nretained-wait 2000\nstate-dir %s\n' \
-	"$work/state" >"$work/kcoapd.conf"
+printf 'mqtt-reconnect-max 2\ncoap-ack-timeout 200\nretained-wait 2000\nstate-dir %s\nstats-interval 1\nstatus-dir %s\n' \
+	"$work/state" "$work/run" >"$work/kcoapd.conf"
+export KCOAP_STATUS_DIR=$work/run
 : >"$work/kcoapd.log"
 attached() { [ "$(grep -c attached "$work/kcoapd.log")" -ge "$1" ]; }
 connected() { [ "$(grep -c 'mqtt: connected' "$work/kcoapd.log")" -ge "$1" ]; }
@@ -83,7 +84,7 @@ check "POST /store/list: 2.01 (child 1)" grep -q "Location-Path:1" <<<"$r"
 r=$(coap -m post -e '</x>' "coap://$GW4/rd?ep=lamp&lt=600&base=coap://$CLI4:5699")
 check "lamp registers: 2.01" got 2.01 "$r"
 mosquitto_pub "${MQ[@]}" -q 1 -r -t gw/sensors/t -m m1
-ip netns exec cli coap-client-notls -s 200 -B 205 "coap://$GW4/ps/sensors/t" >"$work/obs" 2>&1 &
+ip netns exec cli coap-client-notls -s 900 -B 905 "coap://$GW4/ps/sensors/t" >"$work/obs" 2>&1 &
 pids+=($!)
 heard() { grep -q "$1" "$work/obs"; }
 check "an observer of /ps/sensors/t hears the retained m1" wait_for 20 heard m1
@@ -147,6 +148,41 @@ r=$(coap -m post -e '</x>' "coap://$GW4/rd?ep=lamp&lt=600&base=coap://$CLI4:5699
 check "lamp registers again from its address: 2.01" got 2.01 "$r"
 check "kcoapd said what it read back" \
 	grep -q "state: 1 registrations read back" "$work/kcoapd.log"
+# What kcoapd is doing: kcoapctl daemon (from kcoapd's status file) and
+# the {prefix}stats message.
+coap -m post -e '</x>' "coap://$GW4/rd?ep=mute&lt=600&base=coap://$CLI4:5698" >/dev/null
+mosquitto_pub "${MQ[@]}" -q 1 -t gw/cmd/mute/x -m 1
+in_flight() { kctl daemon >"$work/daemon.txt" && grep -qE "^command +mute/x [0-9]+ [0-9]+$" "$work/daemon.txt"; }
+check "kcoapctl daemon: a command in flight to mute" wait_for 5 in_flight
+daemon_has() { grep -qE "$1" "$work/daemon.txt"; }
+check "the broker, connected" daemon_has "^broker  *127.0.0.1:1883 connected$"
+check "the subscription to sensors/t" daemon_has "^subscription  *sensors/t 0$"
+check "the registered devices, with address, port and lifetime left" \
+	daemon_has "^device  *lamp $CLI4 5699 [0-9]+$"
+check "queue depths" daemon_has "^publishes-awaiting-puback  *[0-9]+ 10000$"
+kctl daemon --json >"$work/daemon.json"
+json_ok() {
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["kcoapd"]
+assert d["broker"]["state"] == "connected", d["broker"]
+assert {x["name"] for x in d["device-list"]} == {"lamp", "mute"}, d["device-list"]
+assert d["devices"] == 2 and d["store"] >= 2, d
+assert [x["filter"] for x in d["subscription-list"]] == ["sensors/t"], d
+' "$work/daemon.json"
+}
+check "kcoapctl daemon --json: the same, as JSON" json_ok
+stats=$(mosquitto_sub "${MQ[@]}" -t gw/stats -C 1 -W 10)
+check "kcoapd publishes gw/stats (stats-interval 1)" \
+	grep -q '^{"connected":true,"subscriptions":1,"devices":2,' <<<"$stats"
+echo "# gw/stats: $stats"
+kill "$bpid"
+wait "$bpid" 2>/dev/null
+bpid=""
+lost() { kctl daemon >"$work/daemon.txt" && grep -q "disconnected" "$work/daemon.txt"; }
+check "the broker gone: kcoapctl daemon says disconnected" wait_for 10 lost
+check "and its last error" daemon_has "^broker-error  *[0-9]+ connection lost"
+
 # A path with an escape sequence (from the network) reaches the
 # operator's terminal escaped.
 coap -m put -e red "coap://$GW4/store/%1B%5B31mred" >/dev/null

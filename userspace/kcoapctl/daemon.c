@@ -5,6 +5,7 @@
  * kcoapctl daemon [--json] | daemon detach.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 #include "args.h"
 #include "ctl.h"
 #include "json.h"
+#include "output.h"
 
 #define MAX_PREFIXES 64
 
@@ -68,13 +70,140 @@ static int parse_daemon(struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
+/*
+ * kcoapd's own state: the "KEY VALUE..." lines it rewrites every second in
+ * $KCOAP_STATUS_DIR (default /run/kcoap)/kcoapd.PID.status (kcoapd(8)).
+ */
+static FILE *status_open(uint32_t pid, char *path, size_t size)
+{
+	const char *dir = getenv("KCOAP_STATUS_DIR");
+
+	snprintf(path, size, "%s/kcoapd.%u.status", dir && *dir ? dir : "/run/kcoap", pid);
+	return fopen(path, "r");
+}
+
+/* Split @line at blanks into at most @max words; the last takes the rest. */
+static int words(char *line, char **w, int max)
+{
+	int n = 0;
+
+	line[strcspn(line, "\n")] = 0;
+	while (*line && n < max) {
+		w[n++] = line;
+		if (n == max)
+			break;
+		line += strcspn(line, " ");
+		if (*line)
+			*line++ = 0;
+	}
+	return n;
+}
+
+static bool all_digits(const char *s)
+{
+	return *s && strspn(s, "0123456789") == strlen(s);
+}
+
+static void json_num_or_string(struct json *j, const char *s)
+{
+	if (all_digits(s) && strlen(s) < 20)
+		json_uint(j, strtoull(s, NULL, 10));
+	else
+		json_string(j, s);
+}
+
+/* Lists: the kind of line, the JSON member, the names of its fields. */
+static const struct {
+	const char *kind, *member, *fields[4];
+} status_lists[] = {
+	{ "subscription", "subscription-list", { "filter", "waiting" } },
+	{ "device", "device-list", { "name", "address", "port", "expires-in" } },
+	{ "command", "command-list", { "topic", "transmissions", "age-ms" } },
+};
+
+static void status_json(struct json *j, FILE *f)
+{
+	char *line = NULL, *w[6];
+	size_t cap = 0, k;
+	int n, i, open_list = -1;
+
+	json_object_begin(j);
+	while (getline(&line, &cap, f) >= 0) {
+		/* An error message is the rest of its line. */
+		n = words(line, w, strncmp(line, "broker-error ", 13) ? 6 : 3);
+		if (n < 2)
+			continue;
+		for (k = 0; k < sizeof(status_lists) / sizeof(status_lists[0]); k++)
+			if (!strcmp(w[0], status_lists[k].kind))
+				break;
+		if (open_list >= 0 && (size_t)open_list != k) {
+			json_array_end(j);
+			open_list = -1;
+		}
+		if (k < sizeof(status_lists) / sizeof(status_lists[0])) {
+			if (open_list < 0) {
+				json_key(j, status_lists[k].member);
+				json_array_begin(j);
+				open_list = (int)k;
+			}
+			json_object_begin(j);
+			for (i = 1; i < n && i <= 4 && status_lists[k].fields[i - 1]; i++) {
+				json_key(j, status_lists[k].fields[i - 1]);
+				json_num_or_string(j, w[i]);
+			}
+			json_object_end(j);
+		} else if (!strcmp(w[0], "broker")) {
+			json_key(j, "broker");
+			json_object_begin(j);
+			json_kv_string(j, "address", w[1]);
+			if (n > 2)
+				json_kv_string(j, "state", w[2]);
+			json_object_end(j);
+		} else if (!strcmp(w[0], "broker-error") && n == 3) {
+			json_key(j, "broker-error");
+			json_object_begin(j);
+			json_kv_uint(j, "at", strtoull(w[1], NULL, 10));
+			json_kv_string(j, "message", w[2]);
+			json_object_end(j);
+		} else {
+			/* "KEY N [MAX]" */
+			json_key(j, w[0]);
+			json_num_or_string(j, w[1]);
+			if (n > 2) {
+				char key[64];
+
+				snprintf(key, sizeof(key), "%s-max", w[0]);
+				json_key(j, key);
+				json_num_or_string(j, w[2]);
+			}
+		}
+	}
+	if (open_list >= 0)
+		json_array_end(j);
+	json_object_end(j);
+	free(line);
+}
+
+static void status_text(FILE *f)
+{
+	char *line = NULL, *w[2], e[1024];
+	size_t cap = 0;
+
+	while (getline(&line, &cap, f) >= 0)
+		if (words(line, w, 2) == 2)
+			printf("%-17s %s\n", w[0], esc(w[1], e, sizeof(e)));
+	free(line);
+}
+
 static const struct opt daemon_opts[] = { OPT_COMMON, OPT_TABLE_END };
 
 static int daemon_show(struct ctl *ctl, bool json)
 {
 	struct nl_msg *msg = kcoap_nl_msg(&ctl->nl, KCOAP_CMD_DAEMON_GET, 0, 0);
 	struct daemon_info *d = calloc(1, sizeof(*d));
+	char spath[4096];
 	unsigned int i;
+	FILE *sf;
 	struct json j;
 	int err;
 
@@ -91,6 +220,7 @@ static int daemon_show(struct ctl *ctl, bool json)
 		free(d);
 		return ctl_fail(ctl, err, NULL, "daemon");
 	}
+	sf = status_open(d->pid, spath, sizeof(spath));
 	if (json) {
 		json_init(&j, stdout);
 		json_object_begin(&j);
@@ -104,6 +234,11 @@ static int daemon_show(struct ctl *ctl, bool json)
 		for (i = 0; i < d->n_prefix; i++)
 			json_string(&j, d->prefix[i]);
 		json_array_end(&j);
+		json_key(&j, "kcoapd");
+		if (sf)
+			status_json(&j, sf);
+		else
+			json_null(&j);
 		json_object_end(&j);
 		json_end(&j);
 	} else {
@@ -114,7 +249,13 @@ static int daemon_show(struct ctl *ctl, bool json)
 		printf("in-flight         %u\n", d->in_flight);
 		for (i = 0; i < d->n_prefix; i++)
 			printf("prefix            %s\n", d->prefix[i]);
+		if (sf)
+			status_text(sf);
+		else
+			printf("kcoapd            no status (%s: %s)\n", spath, strerror(errno));
 	}
+	if (sf)
+		fclose(sf);
 	free(d);
 	return CTL_OK;
 }
@@ -167,7 +308,11 @@ const struct command cmd_daemon = {
 	"PID, ring sizes, requests handed up and not answered yet, and the\n"
 	"paths it serves. Exit status 1 with \"no daemon is attached\" if none.\n"
 	"\"detach\" detaches it (needs CAP_NET_ADMIN): what it has not answered\n"
-	"gets 5.03, and so do its paths until a daemon attaches again.\n\n"
+	"gets 5.03, and so do its paths until a daemon attaches again.\n"
+	"Then kcoapd's own state, from the file it rewrites every second\n"
+	"($KCOAP_STATUS_DIR, default /run/kcoap, kcoapd.PID.status): the\n"
+	"broker connection and its last error, the store, subscriptions,\n"
+	"registered devices, commands in flight and queue depths.\n\n"
 	"Options:\n"
 	"  -j, --json            one JSON object\n"
 	"  -h, --help            this help\n",

@@ -55,6 +55,7 @@ struct cmd {
 	unsigned int tries;
 	uint64_t due, timeout;
 	uint64_t expires;		/* ms, Message Expiry; 0: never */
+	uint64_t since;			/* ms */
 	char *rsp_topic;		/* after the prefix */
 	mosquitto_property *corr;	/* correlation data, if any */
 };
@@ -340,6 +341,7 @@ void command_message(const char *rest, const void *payload, size_t len,
 	memcpy(c->msg, buf, (size_t)n);
 	c->len = (size_t)n;
 	c->used = true;
+	c->since = now_ms();
 	if (props && mosquitto_property_read_int32(props, MQTT_PROP_MESSAGE_EXPIRY_INTERVAL,
 						   &expiry, false))
 		c->expires = now_ms() + (uint64_t)expiry * 1000;
@@ -449,4 +451,33 @@ void command_tick(uint64_t now)
 		c->due = now + c->timeout;
 		transmit(c);
 	}
+}
+
+void command_status(FILE *f)
+{
+	uint64_t now = now_ms();
+	int i, n = 0;
+
+	for (i = 0; i < MAX_CMDS; i++)
+		n += cmds[i].used;
+	fprintf(f, "commands %d %d\n", n, MAX_CMDS);
+	for (i = 0; i < MAX_CMDS; i++) {
+		const struct cmd *c = &cmds[i];
+
+		if (!c->used)
+			continue;
+		fputs("command ", f);
+		status_word(f, c->rsp_topic + 4);	/* DEVICE/PATH */
+		fprintf(f, " %u %llu\n", c->tries + 1, (unsigned long long)(now - c->since));
+	}
+	fprintf(f, "commands-stale-dropped %lu\n", n_stale);
+}
+
+int command_count(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < MAX_CMDS; i++)
+		n += cmds[i].used;
+	return n;
 }

@@ -79,6 +79,7 @@ void kcoapd_config_defaults(struct kcoapd_config *c)
 	c->command_max_age = 300;
 	c->stats_interval = 10;
 	c->state_dir = KCOAPD_STATE_DIR;
+	c->status_dir = "/run/kcoap";
 	c->log_level = 6;	/* LOG_INFO */
 }
 
@@ -146,6 +147,7 @@ static const struct {
 	{ "mqtt-key-file", offsetof(struct kcoapd_config, key_file) },
 	{ "acl-file", offsetof(struct kcoapd_config, acl_file) },
 	{ "state-dir", offsetof(struct kcoapd_config, state_dir) },
+	{ "status-dir", offsetof(struct kcoapd_config, status_dir) },
 };
 
 /* Settings that are numbers: key, where, and the range. */

@@ -34,6 +34,7 @@ struct kcoapd_config {
 	int log_level;			/* LOG_ERR .. LOG_DEBUG */
 	const char *acl_file;		/* NULL: the built-in rules (acl.c) */
 	const char *state_dir;		/* the store and registrations (state.c) */
+	const char *status_dir;		/* kcoapd.PID.status (status.c) */
 	uint32_t command_max_age;	/* seconds, 0: no limit */
 	uint32_t stats_interval;	/* seconds between {prefix}stats, 0: none */
 
@@ -135,6 +136,31 @@ void store_load(FILE *f);
 bool store_has(const char *path);
 /* Every value into the kernel's table again (after a restart). */
 void store_push_all(void);
+
+/*
+ * status.c: kcoapd's state for kcoapctl daemon, a "KEY VALUE..." line
+ * file STATUS-DIR/kcoapd.PID.status rewritten every second, and the
+ * {prefix}stats message. status_word() writes a network-supplied word
+ * with blanks, control bytes and backslashes as \xNN.
+ */
+void status_init(const struct kcoapd_config *c, bool bridge);
+/* SIGHUP: stats-interval. */
+void status_settings(const struct kcoapd_config *c);
+void status_tick(uint64_t now);
+void status_end(void);
+void status_word(FILE *f, const char *s);
+/* Each part's lines. */
+void store_status(FILE *f);
+void pubsub_status(FILE *f);
+void rd_status(FILE *f);
+void command_status(FILE *f);
+void mqtt_status(FILE *f);
+/* The stats message's numbers. */
+size_t pubsub_count(void);
+uint32_t pubsub_pending(void);
+size_t rd_count(void);
+int command_count(void);
+size_t store_count(void);
 
 /* state.c: what survives a restart, under state-dir. */
 #define STATE_STORE	1

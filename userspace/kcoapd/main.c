@@ -318,15 +318,16 @@ static void reload(const struct cli *cli)
 	kcoapd_log_level(c.log_level);
 	if (bridge)
 		command_settings(&c);
+	status_settings(&c);
 	/* The strings of the last reload may still be in use until now. */
 	if (have)
 		kcoapd_config_free(&prev);
 	prev = now;
 	now = c;
 	have = true;
-	kcoapd_log(LOG_NOTICE, "SIGHUP: settings read again: log-level %d, acl-file %s, command-max-age %u, coap-ack-timeout %u, coap-max-retransmit %u",
+	kcoapd_log(LOG_NOTICE, "SIGHUP: settings read again: log-level %d, acl-file %s, command-max-age %u, coap-ack-timeout %u, coap-max-retransmit %u, stats-interval %u",
 		   c.log_level, c.acl_file ? c.acl_file : "(built-in rules)", c.command_max_age,
-		   c.ack_timeout, c.max_retransmit);
+		   c.ack_timeout, c.max_retransmit, c.stats_interval);
 }
 
 int main(int argc, char **argv)
@@ -496,23 +497,28 @@ int main(int argc, char **argv)
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
 	ev.data.fd = tfd;
 	epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
-	if (bridge) {
-		/* 100 ms: retained-wait, retransmissions, lifetimes. */
+	{
+		/* 100 ms: retained-wait, retransmissions, lifetimes, status. */
 		struct itimerspec its = { { 0, 100000000 }, { 0, 100000000 } };
 
-		cfd = command_init(&c);
-		mfd = mqtt_start(&c, &url);
 		tick = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-		if (cfd < 0 || mfd < 0 || tick < 0)
+		if (tick < 0)
 			return 1;
 		timerfd_settime(tick, 0, &its, NULL);
+		ev.data.fd = tick;
+		epoll_ctl(ep, EPOLL_CTL_ADD, tick, &ev);
+	}
+	if (bridge) {
+		cfd = command_init(&c);
+		mfd = mqtt_start(&c, &url);
+		if (cfd < 0 || mfd < 0)
+			return 1;
 		ev.data.fd = mfd;
 		epoll_ctl(ep, EPOLL_CTL_ADD, mfd, &ev);
 		ev.data.fd = cfd;
 		epoll_ctl(ep, EPOLL_CTL_ADD, cfd, &ev);
-		ev.data.fd = tick;
-		epoll_ctl(ep, EPOLL_CTL_ADD, tick, &ev);
 	}
+	status_init(&c, bridge);
 	wdog = notify_watchdog_fd();
 	if (wdog >= 0) {
 		ev.data.fd = wdog;
@@ -549,9 +555,12 @@ int main(int argc, char **argv)
 
 				if (read(tick, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 					kcoapd_log(LOG_WARNING, "timerfd: %s", strerror(errno));
-				pubsub_tick(now);
-				rd_tick(now);
-				command_tick(now);
+				if (bridge) {
+					pubsub_tick(now);
+					rd_tick(now);
+					command_tick(now);
+				}
+				status_tick(now);
 			} else if (evs[i].events & (EPOLLHUP | EPOLLERR)) {
 				/* Not asked to stop: a failure, for Restart=. */
 				kcoapd_log(LOG_ERR, "detached by the kernel");
@@ -569,6 +578,7 @@ int main(int argc, char **argv)
 	}
 	notify_stopping();
 	state_flush();
+	status_end();
 	if (bridge)
 		mqtt_stop();
 	kcoapd_log(LOG_INFO, "detaching");

@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,39 @@ static atomic_uint_fast64_t next_try_ms;
 static const struct kcoapd_config *cfg;
 static struct mqtt_url url;
 static char status_topic[512];
+static char last_error[256];		/* under lock */
+static uint64_t last_error_at;		/* Unix seconds */
+static unsigned long n_retained_cmds;
+
+/* What went wrong last, for kcoapctl daemon (status.c). */
+static void set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void set_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&lock);
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	last_error_at = (uint64_t)time(NULL);
+	pthread_mutex_unlock(&lock);
+}
+
+void mqtt_status(FILE *f)
+{
+	if (!mosq) {
+		fprintf(f, "broker off\n");
+		return;
+	}
+	fprintf(f, "broker %s%s%s:%d %s\n", strchr(url.host, ':') ? "[" : "", url.host,
+		strchr(url.host, ':') ? "]" : "", url.port,
+		connected ? "connected" : "disconnected");
+	pthread_mutex_lock(&lock);
+	if (last_error[0])
+		fprintf(f, "broker-error %llu %s\n", (unsigned long long)last_error_at, last_error);
+	pthread_mutex_unlock(&lock);
+	fprintf(f, "commands-retained-dropped %lu\n", n_retained_cmds);
+}
 
 static void post(struct ev *e)
 {
@@ -86,9 +120,12 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 	(void)obj;
 	(void)props;
 	if (rc) {
-		kcoapd_log(LOG_WARNING, "mqtt: %s:%d refused the connection: %s", url.host, url.port,
-			   cfg->protocol == 5 ? mosquitto_reason_string(rc) :
-			   mosquitto_connack_string(rc));
+		const char *why = cfg->protocol == 5 ? mosquitto_reason_string(rc) :
+				  mosquitto_connack_string(rc);
+
+		kcoapd_log(LOG_WARNING, "mqtt: %s:%d refused the connection: %s", url.host,
+			   url.port, why);
+		set_error("refused the connection: %s", why);
 		return;
 	}
 	kcoapd_log(LOG_INFO, "mqtt: connected to %s:%d%s", url.host, url.port,
@@ -104,9 +141,11 @@ static void on_disconnect(struct mosquitto *m, void *obj, int rc,
 	(void)m;
 	(void)obj;
 	(void)props;
-	if (connected)
+	if (connected) {
 		kcoapd_log(LOG_WARNING, "mqtt: connection to %s:%d lost (%s)", url.host, url.port,
 			   mosquitto_strerror(rc));
+		set_error("connection lost: %s", mosquitto_strerror(rc));
+	}
 	connected = false;
 	post_simple(EV_DISCONNECTED, 0, rc);
 }
@@ -196,9 +235,12 @@ static void *run(void *arg)
 			}
 		} else if (rc != last_err) {
 			/* Said once per kind of failure, not at every retry. */
+			const char *why = rc == MOSQ_ERR_ERRNO ? strerror(errno) :
+					  mosquitto_strerror(rc);
+
 			kcoapd_log(LOG_WARNING, "mqtt: cannot connect to %s:%d: %s; retrying",
-				   url.host, url.port, rc == MOSQ_ERR_ERRNO ? strerror(errno) :
-				   mosquitto_strerror(rc));
+				   url.host, url.port, why);
+			set_error("cannot connect: %s", why);
 			last_err = rc;
 		}
 		if (stopping)
@@ -421,14 +463,16 @@ void mqtt_events(void)
 		case EV_MESSAGE:
 			if (strncmp(e->topic, cfg->topic_prefix, plen))
 				break;
-			if (!strncmp(e->topic + plen, "cmd/", 4) && e->retain)
+			if (!strncmp(e->topic + plen, "cmd/", 4) && e->retain) {
 				/* A retained command would run at every reconnect. */
 				kcoapd_log(LOG_WARNING, "cmd: a retained message on %s: not executed",
 					   e->topic);
-			else if (!strncmp(e->topic + plen, "cmd/", 4))
+				n_retained_cmds++;
+			} else if (!strncmp(e->topic + plen, "cmd/", 4)) {
 				command_message(e->topic + plen + 4, e->payload, e->len, e->props);
-			else
+			} else {
 				pubsub_message(e->topic + plen, e->payload, e->len, e->qos, e->props);
+			}
 			break;
 		}
 		free(e->topic);

@@ -468,3 +468,26 @@ void pubsub_tick(uint64_t now)
 		i++;
 	}
 }
+
+void pubsub_status(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "publishes-awaiting-puback %u %u\n", n_pending, queue_max);
+	fprintf(f, "subscriptions %zu %u\n", n_subs, subs_max);
+	for (i = 0; i < n_subs; i++) {
+		fputs("subscription ", f);
+		status_word(f, subs[i].filter);
+		fprintf(f, " %u\n", subs[i].n_waiters);
+	}
+}
+
+size_t pubsub_count(void)
+{
+	return n_subs;
+}
+
+uint32_t pubsub_pending(void)
+{
+	return n_pending;
+}

@@ -429,3 +429,38 @@ void rd_tick(uint64_t now)
 		i++;
 	}
 }
+
+void rd_status(FILE *f)
+{
+	uint64_t now = now_ms();
+	char addr[INET6_ADDRSTRLEN];
+	size_t i, n = 0;
+
+	for (i = 0; i < n_devs; i++)
+		n += devs[i].online;
+	fprintf(f, "devices %zu %zu\n", n, devs_max);
+	for (i = 0; i < n_devs; i++) {
+		const struct device *dv = &devs[i];
+
+		if (!dv->online)
+			continue;
+		inet_ntop(AF_INET6, &dv->addr.sin6_addr, addr, sizeof(addr));
+		fprintf(f, "device %s %s %u ", dv->name,
+			!strncmp(addr, "::ffff:", 7) && strchr(addr, '.') ? addr + 7 : addr,
+			ntohs(dv->addr.sin6_port));
+		if (dv->id)
+			fprintf(f, "%llu\n", (unsigned long long)(dv->expires > now ?
+				(dv->expires - now) / 1000 : 0));
+		else
+			fputs("static\n", f);
+	}
+}
+
+size_t rd_count(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < n_devs; i++)
+		n += devs[i].online;
+	return n;
+}

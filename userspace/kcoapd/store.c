@@ -409,3 +409,13 @@ void store_handle(const struct kcoap_req_desc *d, const struct coap_msg *req,
 	}
 	upload_done(&up);
 }
+
+void store_status(FILE *f)
+{
+	fprintf(f, "store %zu %zu\n", n_items, store_max);
+}
+
+size_t store_count(void)
+{
+	return n_items;
+}

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Copyright (C) 2026 The kcoap authors.
+ *
+ * What kcoapd is doing, for the operator: STATUS-DIR/kcoapd.PID.status
+ * (status-dir, default /run/kcoap), "KEY VALUE..." lines rewritten every
+ * second (to a temporary file renamed over it), which kcoapctl daemon
+ * finds by the pid the kernel reports and shows (kcoapctl(8)); removed at
+ * exit. With the bridge, every stats-interval seconds a compact JSON
+ * object on {prefix}stats (QoS 0, not retained).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kcoapd.h"
+
+#define STATUS_EVERY_MS 1000
+
+static char path[4000], tmp[4096];
+static bool on, with_bridge;
+static uint32_t stats_every;		/* s */
+static uint64_t last_status, last_stats;
+
+void status_word(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c <= ' ' || c == 0x7f || c == '\\')
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+}
+
+void status_init(const struct kcoapd_config *c, bool bridge)
+{
+	with_bridge = bridge;
+	stats_every = c->stats_interval;
+	if (!c->status_dir || !*c->status_dir)
+		return;
+	if (mkdir(c->status_dir, 0755) && errno != EEXIST) {
+		kcoapd_log(LOG_WARNING, "status-dir %s: %s: kcoapctl daemon will not show kcoapd's state",
+			   c->status_dir, strerror(errno));
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/kcoapd.%d.status", c->status_dir, (int)getpid());
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	on = true;
+}
+
+void status_settings(const struct kcoapd_config *c)
+{
+	stats_every = c->stats_interval;
+}
+
+static void write_status(void)
+{
+	FILE *f = fopen(tmp, "w");
+
+	if (!f) {
+		kcoapd_log(LOG_WARNING, "%s: %s: status not written", tmp, strerror(errno));
+		on = false;
+		return;
+	}
+	fprintf(f, "updated %llu\n", (unsigned long long)time(NULL));
+	store_status(f);
+	if (with_bridge) {
+		mqtt_status(f);
+		pubsub_status(f);
+		rd_status(f);
+		command_status(f);
+	} else {
+		fputs("broker off\n", f);
+	}
+	if (fclose(f) || rename(tmp, path)) {
+		kcoapd_log(LOG_WARNING, "%s: %s: status not written", path, strerror(errno));
+		unlink(tmp);
+	}
+}
+
+static void publish_stats(void)
+{
+	char topic[512], msg[256];
+	int n;
+
+	n = snprintf(msg, sizeof(msg),
+		     "{\"connected\":%s,\"subscriptions\":%zu,\"devices\":%zu,\"commands\":%d,\"pending\":%u,\"store\":%zu}",
+		     mqtt_connected() ? "true" : "false", pubsub_count(), rd_count(),
+		     command_count(), pubsub_pending(), store_count());
+	mqtt_publish(mqtt_topic("stats", topic, sizeof(topic)), msg, (size_t)n, 0, false,
+		     NULL, NULL, false);
+}
+
+void status_tick(uint64_t now)
+{
+	if (on && now >= last_status + STATUS_EVERY_MS) {
+		last_status = now;
+		write_status();
+	}
+	if (with_bridge && stats_every && mqtt_connected() &&
+	    now >= last_stats + stats_every * 1000ULL) {
+		last_stats = now;
+		publish_stats();
+	}
+}
+
+void status_end(void)
+{
+	if (on)
+		unlink(path);
+}
