@@ -77,7 +77,7 @@ endif
 
 # From a copy of the tree in build/deb/ (dpkg-buildpackage writes its
 # packages next to the source directory, and cleans what it builds in).
-DEB_VERSION := $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
+DEB_VERSION = $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
 deb:
 	rm -rf build/deb
 	mkdir -p build/deb/kcoap-$(DEB_VERSION)
