@@ -117,6 +117,8 @@ kctl resource add /store/ghost --value ghost
 check_eq "(the kernel serves the ghost meanwhile)" "$(coap_get "coap://$GW4/store/ghost")" ghost
 
 check "kcoapd starts again" daemon_start 2
+only_ours() { [ "$(ls "$work/run")" = "kcoapd.$dpid.status" ]; }
+check "its status file is the only one: the killed kcoapd's was swept" wait_for 10 only_ours
 check_eq "GET /store/a: the value from before" "$(coap_get "coap://$GW4/store/a")" one
 r=$(coap -m put -e two "coap://$GW4/store/a")
 check "PUT /store/a after the restart: 2.04, not 2.01" got 2.04 "$r"

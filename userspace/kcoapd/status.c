@@ -6,10 +6,13 @@
  * (status-dir, default /run/kcoap), "KEY VALUE..." lines rewritten every
  * second (to a temporary file renamed over it), which kcoapctl daemon
  * finds by the pid the kernel reports and shows (kcoapctl(8)); removed at
- * exit. With the bridge, every stats-interval seconds a compact JSON
- * object on {prefix}stats (QoS 0, not retained).
+ * exit (after a SIGKILL, by the next kcoapd). With the bridge, every
+ * stats-interval seconds a compact JSON object on {prefix}stats (QoS 0,
+ * not retained).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +42,25 @@ void status_word(FILE *f, const char *s)
 	}
 }
 
+/* Files of kcoapds that died without removing theirs (SIGKILL). */
+static void sweep(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char file[4200];
+	int pid, end;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (sscanf(e->d_name, "kcoapd.%d.status%n", &pid, &end) == 1 &&
+		    !e->d_name[end] && pid > 0 && kill(pid, 0) && errno == ESRCH) {
+			snprintf(file, sizeof(file), "%s/%s", dir, e->d_name);
+			unlink(file);
+		}
+	closedir(d);
+}
+
 void status_init(const struct kcoapd_config *c, bool bridge)
 {
 	with_bridge = bridge;
@@ -50,6 +72,7 @@ void status_init(const struct kcoapd_config *c, bool bridge)
 			   c->status_dir, strerror(errno));
 		return;
 	}
+	sweep(c->status_dir);
 	snprintf(path, sizeof(path), "%s/kcoapd.%d.status", c->status_dir, (int)getpid());
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	on = true;
