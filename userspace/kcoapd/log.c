@@ -2,21 +2,26 @@
 /*
  * Copyright (C) 2026 The kcoap authors.
  *
- * Logging to stderr or syslog. Paths, names and topics in messages come
- * from the network: control bytes (and backslashes) are written \xNN.
+ * Logging to stderr or syslog; under systemd, stderr lines carry their
+ * priority as sd-daemon(3) prefixes, so journalctl -p works. Paths, names
+ * and topics in messages come from the network: control bytes (and
+ * backslashes) are written \xNN.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <syslog.h>
 
 #include "kcoapd.h"
 
-static bool use_syslog;
+static bool use_syslog, journal;
 static int max_level = LOG_INFO;
 
 void kcoapd_log_init(bool to_syslog, bool verbose)
 {
 	use_syslog = to_syslog;
+	/* stderr is the journal's (systemd.exec(5)): say each line's priority. */
+	journal = getenv("JOURNAL_STREAM") != NULL;
 	if (verbose)
 		max_level = LOG_DEBUG;
 	if (use_syslog)
@@ -56,6 +61,8 @@ void kcoapd_log(int prio, const char *fmt, ...)
 	out[n] = 0;
 	if (use_syslog)
 		syslog(prio, "%s", out);
+	else if (journal)
+		fprintf(stderr, "<%d>%s\n", prio, out);	/* sd-daemon(3) */
 	else
 		fprintf(stderr, "kcoapd: %s\n", out);
 }

@@ -87,6 +87,9 @@ static void write_status(void)
 {
 	FILE *f = fopen(tmp, "w");
 
+	/* Readable by every user, whatever the umask (nothing secret). */
+	if (f)
+		fchmod(fileno(f), 0644);
 	if (!f) {
 		kcoapd_log(LOG_WARNING, "%s: %s: status not written", tmp, strerror(errno));
 		on = false;
