@@ -142,7 +142,7 @@ int kcoap_daemon_update(struct kcoap_daemon *d, const u8 *buf, u32 len, bool con
 	vlen = len - sizeof(h) - h.path_len;
 	if (vlen > READ_ONCE(kn->cfg.res_max_size))
 		return -EFBIG;
-	path = kmemdup_nul(buf + sizeof(h), h.path_len, GFP_KERNEL);
+	path = kmemdup_nul(buf + sizeof(h), h.path_len, GFP_KERNEL_ACCOUNT);
 	if (!path)
 		return -ENOMEM;
 	rcu_read_lock();
@@ -203,7 +203,7 @@ static struct kcoap_prefixes *kcoap_prefixes_parse(struct genl_info *info,
 		*err = -E2BIG;
 		return NULL;
 	}
-	p = kzalloc(struct_size(p, p, n), GFP_KERNEL);
+	p = kzalloc(struct_size(p, p, n), GFP_KERNEL_ACCOUNT);
 	if (!p) {
 		*err = -ENOMEM;
 		return NULL;
@@ -212,7 +212,7 @@ static struct kcoap_prefixes *kcoap_prefixes_parse(struct genl_info *info,
 		if (nla_type(a) != KCOAP_A_DAEMON_PREFIX)
 			continue;
 		len = strnlen(nla_data(a), nla_len(a));
-		path = kmemdup_nul(nla_data(a), len, GFP_KERNEL);
+		path = kmemdup_nul(nla_data(a), len, GFP_KERNEL_ACCOUNT);
 		if (!path) {
 			*err = -ENOMEM;
 			kcoap_prefixes_free(p);
@@ -255,6 +255,11 @@ int kcoap_nl_daemon_attach(struct sk_buff *skb, struct genl_info *info)
 
 	if (GENL_REQ_ATTR_CHECK(info, KCOAP_A_DAEMON_FD))
 		return -EINVAL;
+	mutex_lock(&kn->lock);
+	err = kcoap_net_setup(kn);
+	mutex_unlock(&kn->lock);
+	if (err)
+		return err;
 	/* Netlink runs in the sender's context: the fd is the daemon's. */
 	file = fget(nla_get_u32(info->attrs[KCOAP_A_DAEMON_FD]));
 	if (!file || file->f_op != &kcoap_dev_fops) {
@@ -264,7 +269,7 @@ int kcoap_nl_daemon_attach(struct sk_buff *skb, struct genl_info *info)
 		goto out_file;
 	}
 	df = file->private_data;
-	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
 	if (!d) {
 		err = -ENOMEM;
 		goto out_file;
@@ -281,9 +286,9 @@ int kcoap_nl_daemon_attach(struct sk_buff *skb, struct genl_info *info)
 		goto out_d;
 	err = -ENOMEM;
 	d->ring = kcoap_ring_alloc(&d->size);
-	d->buf = kmalloc(max_t(u32, d->size.slot_size, KCOAP_REPLY_MAX), GFP_KERNEL);
-	d->out = kmalloc(KCOAP_REPLY_MAX, GFP_KERNEL);
-	d->msg = kmalloc(sizeof(*d->msg), GFP_KERNEL);
+	d->buf = kmalloc(max_t(u32, d->size.slot_size, KCOAP_REPLY_MAX), GFP_KERNEL_ACCOUNT);
+	d->out = kmalloc(KCOAP_REPLY_MAX, GFP_KERNEL_ACCOUNT);
+	d->msg = kmalloc(sizeof(*d->msg), GFP_KERNEL_ACCOUNT);
 	if (!d->ring || !d->buf || !d->out || !d->msg)
 		goto out_prefixes;
 	err = kcoap_exchange_init(d);

@@ -358,10 +358,10 @@ kcoap_dedup_table_new(struct kcoap_dedup *d, u32 max_entries)
 	struct kcoap_dedup_table *t;
 	int cpu;
 
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return NULL;
-	t->fifo = alloc_percpu(struct kcoap_dedup_fifo);
+	t->fifo = alloc_percpu_gfp(struct kcoap_dedup_fifo, GFP_KERNEL_ACCOUNT);
 	if (!t->fifo)
 		goto err;
 	for_each_possible_cpu(cpu)

@@ -53,6 +53,7 @@ struct kcoap_config {
 	u32 rl_rate;			/* datagrams/s per source; 0: off */
 	u32 rl_burst;
 	u32 rl_max;			/* sources tracked */
+	u32 wk_max_size;		/* bytes of /.well-known/core kept */
 };
 
 struct kcoap_net {
@@ -71,6 +72,8 @@ struct kcoap_net {
 	struct kcoap_daemon __rcu *daemon;	/* written under lock */
 	struct kcoap_prefixes __rcu *prefixes;	/* the daemon's paths, kept */
 	struct work_struct mcast_work;	/* join groups on new interfaces */
+	/* Tables and counters set up (kcoap_net_setup()); written under lock. */
+	bool ready;
 };
 
 extern unsigned int kcoap_net_id;
@@ -78,6 +81,24 @@ extern unsigned int kcoap_net_id;
 static inline struct kcoap_net *kcoap_net(const struct net *net)
 {
 	return net_generic(net, kcoap_net_id);
+}
+
+/* main.c: the state, made on first use; the endpoint, on request. */
+int kcoap_net_setup(struct kcoap_net *kn);
+int kcoap_endpoint_open(struct kcoap_net *kn, u16 port);
+int kcoap_endpoint_close(struct kcoap_net *kn);
+
+/* Without kn->lock: false until kcoap_net_setup() has finished. */
+static inline bool kcoap_ready(struct kcoap_net *kn)
+{
+	/* Pairs with the release in kcoap_net_setup(). */
+	return smp_load_acquire(&kn->ready);
+}
+
+/* Under kn->lock (or RCU, as a hint). */
+static inline bool kcoap_endpoint_is_open(struct kcoap_net *kn)
+{
+	return rcu_access_pointer(kn->sock4) || rcu_access_pointer(kn->sock6);
 }
 
 /* Count a response sent with @code. */
@@ -97,6 +118,17 @@ void kcoap_socket_close(struct kcoap_net *kn);
 void kcoap_receive(struct kcoap_net *kn, struct sk_buff *skb);
 void kcoap_receive_init(void);
 u16 kcoap_new_mid(void);
+
+/*
+ * Per-CPU scratch buffers of the softirq paths, allocated at load (not
+ * DEFINE_PER_CPU: modules share 8 KiB of static per-CPU space).
+ */
+int kcoap_receive_bufs_init(void);
+void kcoap_receive_bufs_exit(void);
+int kcoap_exchange_bufs_init(void);
+void kcoap_exchange_bufs_exit(void);
+int kcoap_obs_bufs_init(void);
+void kcoap_obs_bufs_exit(void);
 
 /* multicast.c */
 int kcoap_mcast_init(void);

@@ -69,6 +69,7 @@ struct kcoap_net *kt_net_new(struct kunit *test)
 	kn->cfg.unavailable_max_age = 17;
 	kn->cfg.ack_timeout = 2000;
 	kn->cfg.max_retransmit = 4;
+	kn->cfg.wk_max_size = 65536;
 	kn->stats = alloc_percpu(struct kcoap_pcpu_stats);
 	/* Not KUNIT_ASSERT_NOT_NULL(): sparse minds the __percpu. */
 	if (!kn->stats)
@@ -85,6 +86,7 @@ struct kcoap_net *kt_net_new(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_validate_free, kn), 0);
 	KUNIT_ASSERT_EQ(test, kcoap_obs_init(kn), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_obs_free, kn), 0);
+	kn->ready = true;		/* as kcoap_net_setup() leaves it */
 	return kn;
 }
 

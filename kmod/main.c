@@ -17,14 +17,14 @@
 
 static ushort port = KCOAP_DEFAULT_PORT;
 module_param(port, ushort, 0444);
-MODULE_PARM_DESC(port, "UDP port of the CoAP endpoint in new network namespaces (default 5683)");
+MODULE_PARM_DESC(port, "UDP port of the endpoint opened in the initial network namespace at load (default 5683, 0 for none)");
 
 unsigned int kcoap_net_id __read_mostly;
 
 /* Defaults; `kcoapctl config` shows and changes them per namespace. */
 static void kcoap_config_init(struct kcoap_config *c)
 {
-	c->port = port;
+	c->port = KCOAP_DEFAULT_PORT;
 	c->multicast = 0;
 	c->block_szx = 6;			/* 1024-byte blocks */
 	c->dedup_con_lifetime = 247;		/* EXCHANGE_LIFETIME, §4.8.2 */
@@ -46,6 +46,24 @@ static void kcoap_config_init(struct kcoap_config *c)
 	c->rl_rate = 1000;			/* per source and second */
 	c->rl_burst = 2000;
 	c->rl_max = 8192;
+	c->wk_max_size = 65536;			/* bytes of /.well-known/core */
+}
+
+static void kcoap_bufs_exit(void)
+{
+	kcoap_obs_bufs_exit();
+	kcoap_exchange_bufs_exit();
+	kcoap_receive_bufs_exit();
+}
+
+static int __init kcoap_bufs_init(void)
+{
+	if (kcoap_receive_bufs_init() || kcoap_exchange_bufs_init() ||
+	    kcoap_obs_bufs_init()) {
+		kcoap_bufs_exit();	/* free_percpu(NULL) is fine */
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* The namespace or the module goes: every observation ends with 4.04. */
@@ -60,15 +78,32 @@ static void kcoap_end_observations(struct kcoap_net *kn)
 	mutex_unlock(&kn->lock);
 }
 
+/*
+ * A new namespace gets only this: nothing here can fail, so creating a
+ * namespace never depends on kcoap, and one that never uses kcoap costs
+ * no allocation and no grace period. The state comes with the first
+ * netlink request that needs it (kcoap_net_setup()), the sockets with
+ * endpoint-add.
+ */
 static int __net_init kcoap_net_init(struct net *net)
 {
 	struct kcoap_net *kn = kcoap_net(net);
-	int err;
 
 	kn->net = net;
 	mutex_init(&kn->lock);
 	kcoap_mcast_net_init(kn);
 	kcoap_config_init(&kn->cfg);
+	return 0;
+}
+
+/* The namespace's tables and counters, once; kn->lock held. */
+int kcoap_net_setup(struct kcoap_net *kn)
+{
+	int err;
+
+	lockdep_assert_held(&kn->lock);
+	if (kn->ready)
+		return 0;
 	err = kcoap_stats_init(kn);
 	if (err)
 		return err;
@@ -85,14 +120,10 @@ static int __net_init kcoap_net_init(struct net *net)
 	err = kcoap_validate_init(kn);
 	if (err)
 		goto err_obs;
-	/* Sockets last: once open, datagrams may arrive on any CPU. */
-	err = kcoap_socket_open(kn);
-	if (err)
-		goto err_val;
+	/* Readers that see it true see the state whole. */
+	smp_store_release(&kn->ready, true);
 	return 0;
 
-err_val:
-	kcoap_validate_destroy(kn);
 err_obs:
 	kcoap_obs_destroy(kn);
 err_dedup:
@@ -104,20 +135,69 @@ err_stats:
 	return err;
 }
 
+/* endpoint-add, or the initial namespace at load: kn->lock held. */
+int kcoap_endpoint_open(struct kcoap_net *kn, u16 port)
+{
+	u16 old = kn->cfg.port;
+	int err;
+
+	lockdep_assert_held(&kn->lock);
+	err = kcoap_net_setup(kn);
+	if (err)
+		return err;
+	if (kcoap_endpoint_is_open(kn))
+		return -EEXIST;
+	WRITE_ONCE(kn->cfg.port, port);
+	err = kcoap_socket_open(kn);
+	if (err) {
+		WRITE_ONCE(kn->cfg.port, old);
+		kcoap_stat_inc(kn, KCOAP_STAT_ENDPOINT_ERRORS);
+		return err;
+	}
+	if (kn->cfg.multicast)
+		kcoap_mcast_update(kn);
+	return 0;
+}
+
+/* endpoint-del: the tables stay, the observations end. kn->lock held. */
+int kcoap_endpoint_close(struct kcoap_net *kn)
+{
+	struct kcoap_resource *res;
+	unsigned long id;
+
+	lockdep_assert_held(&kn->lock);
+	if (!kcoap_endpoint_is_open(kn))
+		return -ENOENT;
+	/* A final 4.04 while they can still be sent (RFC 7641 §3.2)... */
+	xa_for_each(&kn->res.ids, id, res)
+		kcoap_obs_end(kn, res, true);
+	kcoap_socket_close(kn);
+	/* ...and whatever registered meanwhile ends without one. */
+	xa_for_each(&kn->res.ids, id, res)
+		kcoap_obs_end(kn, res, true);
+	return 0;
+}
+
 static void __net_exit kcoap_net_exit(struct net *net)
 {
 	struct kcoap_net *kn = kcoap_net(net);
 
 	kcoap_mcast_net_exit(kn);
+	if (!kn->ready)
+		return;
 	/* While the sockets can still carry the last answers. */
 	kcoap_daemon_net_exit(kn);
 	kcoap_end_observations(kn);
+	/* One grace period: no softirq reader is left after it. */
 	kcoap_socket_close(kn);
 	kcoap_obs_destroy(kn);
 	kcoap_validate_destroy(kn);
 	kcoap_dedup_destroy(&kn->dedup);
-	/* Resource states are freed by RCU; none is read any more. */
-	synchronize_rcu();
+	/*
+	 * Resource states are freed by RCU or here: the sockets' grace period
+	 * (now, or at an earlier endpoint-del) saw the last softirq reader,
+	 * and the observers' timers are gone.
+	 */
 	kcoap_res_table_destroy(&kn->res);
 	kcoap_stats_exit(kn);
 }
@@ -129,18 +209,41 @@ static struct pernet_operations kcoap_net_ops = {
 	.size = sizeof(struct kcoap_net),
 };
 
+/*
+ * `modprobe kcoap` serves the initial namespace, as it always has. A port
+ * that something else holds does not stop the module: it loads without
+ * sockets (endpoint-errors counts it), and endpoint-add can try again.
+ */
+static void __init kcoap_init_net_endpoint(void)
+{
+	struct kcoap_net *kn = kcoap_net(&init_net);
+	int err;
+
+	if (!port) {
+		pr_info("no endpoint (port=0): kcoapctl endpoint add opens one\n");
+		return;
+	}
+	mutex_lock(&kn->lock);
+	err = kcoap_endpoint_open(kn, port);
+	mutex_unlock(&kn->lock);
+	if (err)
+		pr_warn("no endpoint: UDP port %u: error %d; kcoapctl endpoint add retries\n",
+			port, err);
+	else
+		pr_info("CoAP endpoint on UDP port %u\n", port);
+}
+
 static int __init kcoap_init(void)
 {
 	int err;
 
-	if (!port) {
-		pr_err("port=0 is not a valid UDP port\n");
-		return -EINVAL;
-	}
 	kcoap_receive_init();
-	err = kcoap_dedup_global_init();
+	err = kcoap_bufs_init();
 	if (err)
 		return err;
+	err = kcoap_dedup_global_init();
+	if (err)
+		goto err_bufs;
 	err = register_pernet_subsys(&kcoap_net_ops);
 	if (err)
 		goto err_dedup;
@@ -155,7 +258,7 @@ static int __init kcoap_init(void)
 	err = kcoap_daemon_init();
 	if (err)
 		goto err_netlink;
-	pr_info("CoAP endpoint on UDP port %u\n", port);
+	kcoap_init_net_endpoint();
 	return 0;
 
 err_netlink:
@@ -166,6 +269,8 @@ err_pernet:
 	unregister_pernet_subsys(&kcoap_net_ops);
 err_dedup:
 	kcoap_dedup_global_exit();
+err_bufs:
+	kcoap_bufs_exit();
 	return err;
 }
 
@@ -183,6 +288,7 @@ static void __exit kcoap_exit(void)
 	synchronize_net();
 	/* Then for the RCU callbacks that free entries into our caches. */
 	kcoap_dedup_global_exit();
+	kcoap_bufs_exit();
 }
 
 module_init(kcoap_init);

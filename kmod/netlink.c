@@ -29,7 +29,11 @@ static struct genl_family kcoap_family;
 enum kcoap_mcgrp { KCOAP_MCGRP_EVENTS_ID };
 
 static const struct genl_multicast_group kcoap_mcgrps[] = {
-	[KCOAP_MCGRP_EVENTS_ID] = { .name = KCOAP_MCGRP_EVENTS },
+	/* Events name observers' addresses and tokens: admins only. */
+	[KCOAP_MCGRP_EVENTS_ID] = {
+		.name = KCOAP_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 static const struct nla_policy kcoap_repr_policy[KCOAP_A_REPR_MAX + 1] = {
@@ -84,6 +88,10 @@ static struct netlink_range_validation kcoap_range_daemon_timeout = {
 
 static struct netlink_range_validation kcoap_range_ack_timeout = {
 	.min = 100, .max = 60000,
+};
+
+static struct netlink_range_validation kcoap_range_wk_max = {
+	.min = 64, .max = 1 << 24,
 };
 
 static struct netlink_range_validation kcoap_range_peer_limit = {
@@ -148,6 +156,8 @@ static const struct nla_policy kcoap_config_policy[KCOAP_A_CONFIG_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_rl_burst),
 	[KCOAP_A_CONFIG_RATELIMIT_MAX] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_rl_max),
+	[KCOAP_A_CONFIG_WELLKNOWN_MAX_SIZE] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_wk_max),
 };
 
 static struct netlink_range_validation kcoap_range_ring_entries = {
@@ -166,6 +176,10 @@ static const struct nla_policy kcoap_daemon_policy[KCOAP_A_DAEMON_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_ring_entries),
 	[KCOAP_A_DAEMON_SLOT_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_slot),
 	[KCOAP_A_DAEMON_PREFIX] = { .type = NLA_NUL_STRING, .len = KCOAP_PATH_MAX },
+};
+
+static const struct nla_policy kcoap_endpoint_policy[KCOAP_A_ENDPOINT_MAX + 1] = {
+	[KCOAP_A_ENDPOINT_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 };
 
 static const struct nla_policy kcoap_peer_policy[KCOAP_A_PEER_MAX + 1] = {
@@ -447,6 +461,9 @@ static int kcoap_nl_resource_write(struct sk_buff *skb, struct genl_info *info,
 		return err;
 
 	mutex_lock(&kn->lock);
+	err = kcoap_net_setup(kn);
+	if (err)
+		goto out;
 	if (!add) {
 		res = kcoap_res_lookup(&kn->res, req.path, strlen(req.path));
 		if (!res) {
@@ -509,7 +526,7 @@ static int kcoap_nl_resource_del(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	path = nla_data(info->attrs[KCOAP_A_RESOURCE_PATH]);
 	mutex_lock(&kn->lock);
-	res = kcoap_res_lookup(&kn->res, path, strlen(path));
+	res = kn->ready ? kcoap_res_lookup(&kn->res, path, strlen(path)) : NULL;
 	if (res) {
 		kcoap_obs_end(kn, res, true);
 		kcoap_notify_resource(kn, res->path, KCOAP_EVENT_DELETED);
@@ -581,7 +598,7 @@ static int kcoap_nl_resource_get(struct sk_buff *skb, struct genl_info *info)
 		goto err_msg;
 	}
 	mutex_lock(&kn->lock);
-	res = kcoap_res_lookup(&kn->res, path, strlen(path));
+	res = kn->ready ? kcoap_res_lookup(&kn->res, path, strlen(path)) : NULL;
 	if (res)
 		err = kcoap_put_resource(msg, res, kcoap_res_state_locked(res),
 					 KCOAP_NL_DATA_DO);
@@ -614,6 +631,8 @@ static int kcoap_nl_resource_dump(struct sk_buff *skb, struct netlink_callback *
 	void *hdr;
 	int err = 0;
 
+	if (!kcoap_ready(kn))
+		return 0;
 	mutex_lock(&kn->lock);
 	xa_for_each_start(&kn->res.ids, id, res, id) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
@@ -655,7 +674,11 @@ static int kcoap_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOMEM;
 		goto out;
 	}
-	kcoap_stats_read(kn, sum);
+	/* No state yet: every counter is 0. */
+	if (kcoap_ready(kn))
+		kcoap_stats_read(kn, sum);
+	else
+		memset(sum, 0, sizeof(*sum));
 	hdr = genlmsg_put_reply(msg, info, &kcoap_family, 0, KCOAP_CMD_STATS_GET);
 	if (!hdr)
 		goto out;
@@ -666,7 +689,8 @@ static int kcoap_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_lock(&kn->lock);
 	err = nla_put_u64_64bit(msg, KCOAP_A_STATS_DEDUP_ENTRIES,
-				kcoap_dedup_count(&kn->dedup), KCOAP_A_STATS_PAD) ||
+				kn->ready ? kcoap_dedup_count(&kn->dedup) : 0,
+				KCOAP_A_STATS_PAD) ||
 	      nla_put_u64_64bit(msg, KCOAP_A_STATS_RESOURCES, kn->res.count,
 				KCOAP_A_STATS_PAD) ||
 	      nla_put_u64_64bit(msg, KCOAP_A_STATS_RESOURCE_BYTES, kn->res.bytes,
@@ -707,7 +731,10 @@ out:
 
 static int kcoap_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
 {
-	kcoap_stats_reset(kcoap_info_net(info));
+	struct kcoap_net *kn = kcoap_info_net(info);
+
+	if (kcoap_ready(kn))
+		kcoap_stats_reset(kn);
 	return 0;
 }
 
@@ -737,6 +764,7 @@ static int kcoap_put_config(struct sk_buff *skb, const struct kcoap_config *c)
 	    nla_put_u32(skb, KCOAP_A_CONFIG_RATELIMIT_RATE, c->rl_rate) ||
 	    nla_put_u32(skb, KCOAP_A_CONFIG_RATELIMIT_BURST, c->rl_burst) ||
 	    nla_put_u32(skb, KCOAP_A_CONFIG_RATELIMIT_MAX, c->rl_max))
+	    nla_put_u32(skb, KCOAP_A_CONFIG_WELLKNOWN_MAX_SIZE, c->wk_max_size))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -769,6 +797,12 @@ static void kcoap_cfg_u32(const struct nlattr *a, u32 *field)
 		WRITE_ONCE(*field, nla_get_u32(a));
 }
 
+static void kcoap_cfg_u16(const struct nlattr *a, u16 *field)
+{
+	if (a)
+		WRITE_ONCE(*field, nla_get_u16(a));
+}
+
 static void kcoap_cfg_u8(const struct nlattr *a, u8 *field)
 {
 	if (a)
@@ -780,10 +814,18 @@ static int kcoap_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	struct kcoap_net *kn = kcoap_info_net(info);
 	struct kcoap_config *c = &kn->cfg;
 	struct nlattr **a = info->attrs;
-	int err = 0;
+	int err;
 
 	mutex_lock(&kn->lock);
-	if (a[KCOAP_A_CONFIG_PORT] && nla_get_u16(a[KCOAP_A_CONFIG_PORT]) != c->port) {
+	err = kcoap_net_setup(kn);
+	if (err)
+		goto out;
+	if (a[KCOAP_A_CONFIG_PORT] && nla_get_u16(a[KCOAP_A_CONFIG_PORT]) != c->port &&
+	    !kcoap_endpoint_is_open(kn)) {
+		/* The port endpoint-add will use. */
+		kcoap_cfg_u16(a[KCOAP_A_CONFIG_PORT], &c->port);
+	} else if (a[KCOAP_A_CONFIG_PORT] &&
+		   nla_get_u16(a[KCOAP_A_CONFIG_PORT]) != c->port) {
 		u16 old = c->port;
 
 		/* Close first: the new port may be the old one's neighbour in use. */
@@ -823,7 +865,15 @@ static int kcoap_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 		kcoap_cfg_u8(a[KCOAP_A_CONFIG_MULTICAST], &c->multicast);
 		kcoap_mcast_update(kn);
 	}
-	kcoap_cfg_u8(a[KCOAP_A_CONFIG_BLOCK_SZX], &c->block_szx);
+	if ((a[KCOAP_A_CONFIG_BLOCK_SZX] &&
+	     nla_get_u8(a[KCOAP_A_CONFIG_BLOCK_SZX]) != c->block_szx) ||
+	    (a[KCOAP_A_CONFIG_WELLKNOWN_MAX_SIZE] &&
+	     nla_get_u32(a[KCOAP_A_CONFIG_WELLKNOWN_MAX_SIZE]) != c->wk_max_size)) {
+		/* The links' "sz" depends on the block size. */
+		kcoap_cfg_u8(a[KCOAP_A_CONFIG_BLOCK_SZX], &c->block_szx);
+		kcoap_cfg_u32(a[KCOAP_A_CONFIG_WELLKNOWN_MAX_SIZE], &c->wk_max_size);
+		kcoap_wk_render(kn);
+	}
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_UNAVAILABLE_MAX_AGE], &c->unavailable_max_age);
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_ACK_TIMEOUT], &c->ack_timeout);
 	kcoap_cfg_u8(a[KCOAP_A_CONFIG_MAX_RETRANSMIT], &c->max_retransmit);
@@ -841,6 +891,66 @@ out:
 	return err;
 }
 
+/* Endpoint */
+
+static int kcoap_nl_endpoint_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *a = info->attrs[KCOAP_A_ENDPOINT_PORT];
+	struct kcoap_net *kn = kcoap_info_net(info);
+	int err;
+
+	mutex_lock(&kn->lock);
+	err = kcoap_endpoint_open(kn, a ? nla_get_u16(a) : kn->cfg.port);
+	mutex_unlock(&kn->lock);
+	if (err == -EEXIST)
+		NL_SET_ERR_MSG(info->extack,
+			       "this namespace has its endpoint (endpoint-del first)");
+	else if (err == -EADDRINUSE)
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
+				    "the UDP port is in use in this namespace");
+	else if (err)
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "cannot open the UDP sockets");
+	return err;
+}
+
+static int kcoap_nl_endpoint_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kcoap_net *kn = kcoap_info_net(info);
+	int err;
+
+	mutex_lock(&kn->lock);
+	err = kcoap_endpoint_close(kn);
+	mutex_unlock(&kn->lock);
+	if (err)
+		NL_SET_ERR_MSG(info->extack, "this namespace has no endpoint");
+	return err;
+}
+
+static int kcoap_nl_endpoint_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct kcoap_net *kn = kcoap_info_net(info);
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &kcoap_family, 0, KCOAP_CMD_ENDPOINT_GET);
+	mutex_lock(&kn->lock);
+	err = !hdr ||
+	      nla_put_u16(msg, KCOAP_A_ENDPOINT_PORT, kn->cfg.port) ||
+	      nla_put_u8(msg, KCOAP_A_ENDPOINT_OPEN, kcoap_endpoint_is_open(kn)) ||
+	      nla_put_u8(msg, KCOAP_A_ENDPOINT_IPV6, !!rcu_access_pointer(kn->sock6));
+	mutex_unlock(&kn->lock);
+	if (err) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
 /* Observers: a snapshot taken when the dump starts, like the peers. */
 struct kcoap_obs_dump {
 	unsigned int n;
@@ -855,10 +965,10 @@ static int kcoap_nl_observer_start(struct netlink_callback *cb)
 	unsigned int max;
 
 	mutex_lock(&kn->lock);
-	max = READ_ONCE(kn->obs.count);
-	dump = kvmalloc(struct_size(dump, e, max), GFP_KERNEL);
+	max = kn->ready ? READ_ONCE(kn->obs.count) : 0;
+	dump = kvmalloc(struct_size(dump, e, max), GFP_KERNEL_ACCOUNT);
 	if (dump) {
-		dump->n = kcoap_obs_snapshot(kn, dump->e, max);
+		dump->n = max ? kcoap_obs_snapshot(kn, dump->e, max) : 0;
 		dump->next = 0;
 	}
 	mutex_unlock(&kn->lock);
@@ -939,11 +1049,11 @@ static int kcoap_nl_peer_start(struct netlink_callback *cb)
 		return err;
 	if (tb[KCOAP_A_PEER_LIMIT])
 		limit = nla_get_u32(tb[KCOAP_A_PEER_LIMIT]);
-	dump = kvmalloc(struct_size(dump, e, limit), GFP_KERNEL);
+	dump = kvmalloc(struct_size(dump, e, limit), GFP_KERNEL_ACCOUNT);
 	if (!dump)
 		return -ENOMEM;
 	mutex_lock(&kn->lock);
-	dump->n = kcoap_dedup_snapshot(&kn->dedup, jiffies, dump->e, limit);
+	dump->n = kn->ready ? kcoap_dedup_snapshot(&kn->dedup, jiffies, dump->e, limit) : 0;
 	mutex_unlock(&kn->lock);
 	dump->next = 0;
 	cb->args[0] = (long)dump;
@@ -1037,6 +1147,8 @@ static const struct genl_ops kcoap_ops[] = {
 		.start = kcoap_nl_observer_start,
 		.dumpit = kcoap_nl_observer_dump,
 		.done = kcoap_nl_snapshot_done,
+		/* Other clients' addresses and tokens. */
+		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = KCOAP_CMD_PEER_GET,
 		.start = kcoap_nl_peer_start,
@@ -1044,6 +1156,8 @@ static const struct genl_ops kcoap_ops[] = {
 		.done = kcoap_nl_snapshot_done,
 		.policy = kcoap_peer_policy,
 		.maxattr = KCOAP_A_PEER_MAX,
+		/* Other clients' addresses and Message IDs. */
+		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = KCOAP_CMD_DAEMON_ATTACH,
 		.doit = kcoap_nl_daemon_attach,
@@ -1057,6 +1171,19 @@ static const struct genl_ops kcoap_ops[] = {
 	}, {
 		.cmd = KCOAP_CMD_DAEMON_GET,
 		.doit = kcoap_nl_daemon_get,
+	}, {
+		.cmd = KCOAP_CMD_ENDPOINT_ADD,
+		.doit = kcoap_nl_endpoint_add,
+		.policy = kcoap_endpoint_policy,
+		.maxattr = KCOAP_A_ENDPOINT_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = KCOAP_CMD_ENDPOINT_DEL,
+		.doit = kcoap_nl_endpoint_del,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = KCOAP_CMD_ENDPOINT_GET,
+		.doit = kcoap_nl_endpoint_get,
 	},
 };
 

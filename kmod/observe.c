@@ -121,7 +121,18 @@ struct kcoap_obs_scratch {
 	u8 out[KCOAP_REPLY_MAX];
 };
 
-static DEFINE_PER_CPU(struct kcoap_obs_scratch, kcoap_obs_scratch);
+static struct kcoap_obs_scratch __percpu *kcoap_obs_scratch __read_mostly;
+
+int __init kcoap_obs_bufs_init(void)
+{
+	kcoap_obs_scratch = alloc_percpu(struct kcoap_obs_scratch);
+	return kcoap_obs_scratch ? 0 : -ENOMEM;
+}
+
+void kcoap_obs_bufs_exit(void)
+{
+	free_percpu(kcoap_obs_scratch);
+}
 
 static void kcoap_obs_key(struct kcoap_obs_key *key, const struct kcoap_peer *p,
 			  const struct coap_msg *req)
@@ -381,7 +392,7 @@ static void kcoap_obs_drop(struct kcoap_observer *o, enum kcoap_stat why)
 static void kcoap_obs_timer(struct timer_list *t)
 {
 	struct kcoap_observer *o = from_timer(o, t, timer);
-	struct kcoap_obs_scratch *s = this_cpu_ptr(&kcoap_obs_scratch);
+	struct kcoap_obs_scratch *s = this_cpu_ptr(kcoap_obs_scratch);
 	struct kcoap_net *kn = o->kn;
 	bool give_up = false, ended = false, newer;
 	u32 seq;
@@ -569,7 +580,7 @@ bool kcoap_obs_ack(struct kcoap_net *kn, const struct kcoap_peer *peer, u16 mid)
 	if (o->pending) {
 		/* The state that waited for this ACK goes out now. */
 		o->pending = false;
-		s = this_cpu_ptr(&kcoap_obs_scratch);
+		s = this_cpu_ptr(kcoap_obs_scratch);
 		kcoap_obs_tmpl_build(rcu_dereference(o->res->state), o->ct,
 				     kcoap_obs_szx(o), &s->tmpl);
 		ok = kcoap_obs_xmit(o, &s->tmpl, READ_ONCE(o->res->obs.seq),

@@ -18,8 +18,22 @@
 #include "serve.h"
 #include "validate.h"
 
-/* The reply being built; softirqs do not nest on a CPU. */
-static DEFINE_PER_CPU(u8 [KCOAP_REPLY_MAX], kcoap_reply_buf);
+/*
+ * The reply being built; softirqs do not nest on a CPU. Allocated at load
+ * rather than static: the static per-CPU area of modules is 8 KiB in all.
+ */
+static u8 (__percpu *kcoap_reply_buf)[KCOAP_REPLY_MAX] __read_mostly;
+
+int __init kcoap_receive_bufs_init(void)
+{
+	kcoap_reply_buf = alloc_percpu(u8 [KCOAP_REPLY_MAX]);
+	return kcoap_reply_buf ? 0 : -ENOMEM;
+}
+
+void kcoap_receive_bufs_exit(void)
+{
+	free_percpu(kcoap_reply_buf);
+}
 
 /* Message IDs of the messages the kernel originates (NON responses). */
 static atomic_t kcoap_next_mid = ATOMIC_INIT(0);
@@ -116,7 +130,7 @@ static void kcoap_amp_limit(struct kcoap_net *kn, const struct kcoap_peer *p,
 static void kcoap_request(struct kcoap_net *kn, const struct kcoap_peer *p,
 			  const struct coap_msg *req)
 {
-	u8 *buf = *this_cpu_ptr(&kcoap_reply_buf);
+	u8 *buf = *this_cpu_ptr(kcoap_reply_buf);
 	const struct kcoap_dedup_entry *dup;
 	struct kcoap_answer ans;
 	struct kcoap_dedup_key key;
@@ -208,7 +222,7 @@ static void kcoap_request(struct kcoap_net *kn, const struct kcoap_peer *p,
 static void kcoap_bad_option(struct kcoap_net *kn, const struct kcoap_peer *p,
 			     const struct coap_msg *req, u8 code)
 {
-	u8 *buf = *this_cpu_ptr(&kcoap_reply_buf);
+	u8 *buf = *this_cpu_ptr(kcoap_reply_buf);
 	struct kcoap_answer ans;
 
 	kcoap_answer_code(req, kcoap_new_mid(), code, 60, buf, &ans);

@@ -78,6 +78,7 @@ void kcoap_res_table_destroy(struct kcoap_res_table *t)
 	xa_for_each(&t->ids, id, res)
 		kcoap_res_free(res);
 	xa_destroy(&t->ids);
+	kcoap_wk_free(t);
 }
 
 struct kcoap_resource *kcoap_res_lookup(struct kcoap_res_table *t,
@@ -122,7 +123,7 @@ struct kcoap_res_state *kcoap_res_state_alloc(u8 nrepr, size_t extra)
 {
 	struct kcoap_res_state *st;
 
-	st = kvzalloc(struct_size(st, repr, nrepr) + extra, GFP_KERNEL);
+	st = kvzalloc(struct_size(st, repr, nrepr) + extra, GFP_KERNEL_ACCOUNT);
 	if (st)
 		st->nrepr = nrepr;
 	return st;
@@ -166,7 +167,7 @@ int kcoap_res_add(struct kcoap_net *kn, const char *path,
 		err = -ENOSPC;
 		goto err_state;
 	}
-	res = kzalloc(struct_size(res, path, len + 1), GFP_KERNEL);
+	res = kzalloc(struct_size(res, path, len + 1), GFP_KERNEL_ACCOUNT);
 	if (!res) {
 		err = -ENOMEM;
 		goto err_state;
@@ -175,7 +176,7 @@ int kcoap_res_add(struct kcoap_net *kn, const char *path,
 	res->path_len = len;
 	INIT_LIST_HEAD(&res->obs.list);
 	RCU_INIT_POINTER(res->state, st);
-	err = xa_alloc(&t->ids, &res->id, res, xa_limit_32b, GFP_KERNEL);
+	err = xa_alloc(&t->ids, &res->id, res, xa_limit_32b, GFP_KERNEL_ACCOUNT);
 	if (err)
 		goto err_res;
 	err = rhashtable_insert_fast(&t->ht, &res->node, kcoap_res_params);
@@ -183,6 +184,7 @@ int kcoap_res_add(struct kcoap_net *kn, const char *path,
 		goto err_id;
 	t->count++;
 	t->bytes += st->size;
+	kcoap_wk_render(kn);
 	return 0;
 
 err_id:
@@ -202,6 +204,9 @@ void kcoap_res_replace(struct kcoap_net *kn, struct kcoap_resource *res,
 	rcu_assign_pointer(res->state, st);
 	kn->res.bytes += st->size;
 	kn->res.bytes -= old->size;
+	/* A new value alone (the usual update) leaves the links as they are. */
+	if (!kcoap_wk_same_link(kn, res, old, st))
+		kcoap_wk_render(kn);
 	kvfree_rcu(old, rcu);
 }
 
@@ -213,6 +218,7 @@ void kcoap_res_del(struct kcoap_net *kn, struct kcoap_resource *res)
 	xa_erase(&t->ids, res->id);
 	t->count--;
 	t->bytes -= kcoap_res_state_locked(res)->size;
+	kcoap_wk_render(kn);
 	kvfree_rcu(kcoap_res_state_locked(res), rcu);
 	kfree_rcu(res, rcu);
 }

@@ -59,6 +59,9 @@ struct kcoap_res_table {
 	u32 count;			/* writers hold kcoap_net.lock */
 	u64 bytes;
 	u32 etag_next;
+	/* /.well-known/core, rendered by the writers (wellknown.c). */
+	struct kcoap_wk_doc __rcu *wk;	/* NULL: no resource, or no memory */
+	bool wk_failed;			/* the last render had no memory */
 };
 
 /* What a request names: the joined Uri-Path, for lookups. */
@@ -89,6 +92,13 @@ int kcoap_res_add(struct kcoap_net *kn, const char *path,
 void kcoap_res_replace(struct kcoap_net *kn, struct kcoap_resource *res,
 		       struct kcoap_res_state *st);
 void kcoap_res_del(struct kcoap_net *kn, struct kcoap_resource *res);
+
+/* wellknown.c: the /.well-known/core document, for the writers above. */
+void kcoap_wk_render(struct kcoap_net *kn);
+void kcoap_wk_free(struct kcoap_res_table *t);
+bool kcoap_wk_same_link(struct kcoap_net *kn, const struct kcoap_resource *res,
+			const struct kcoap_res_state *a,
+			const struct kcoap_res_state *b);
 
 static inline struct kcoap_res_state *
 kcoap_res_state_locked(const struct kcoap_resource *res)

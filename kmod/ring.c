@@ -101,7 +101,7 @@ struct kcoap_ring *kcoap_ring_alloc(const struct kcoap_ring_size *s)
 
 	if (kcoap_ring_check_size(s, NULL))
 		return NULL;
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return NULL;
 	kcoap_ring_layout(s, &r->info);

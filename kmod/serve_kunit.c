@@ -1102,6 +1102,148 @@ static void kcoap_receive_multicast(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_cached4(test, 40000, 0x0203), -1);
 }
 
+/* The ETag of a /.well-known/core answer, which must have one. */
+static u32 kt_wk_etag(struct kunit *test, const struct coap_msg *m)
+{
+	const struct coap_opt *o = coap_opt_find(m, COAP_OPT_ETAG);
+	const u8 *v;
+
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	KUNIT_ASSERT_EQ(test, o->len, KCOAP_ETAG_LEN);
+	v = coap_opt_value(m, o);
+	return (u32)v[0] << 24 | (u32)v[1] << 16 | (u32)v[2] << 8 | v[3];
+}
+
+/* Replace @path's state with @r's, as resource-set does. */
+static void kt_replace(struct kunit *test, const struct kt_res *r)
+{
+	struct kt_serve *c = test->priv;
+	struct kcoap_res_state *st = kt_res_state(test, c->kn, r);
+	struct kcoap_resource *res;
+
+	mutex_lock(&c->kn->lock);
+	res = kcoap_res_lookup(&c->kn->res, r->path, strlen(r->path));
+	if (res)
+		kcoap_res_replace(c->kn, res, st);
+	else
+		kcoap_res_state_free(st);
+	mutex_unlock(&c->kn->lock);
+	KUNIT_ASSERT_NOT_NULL(test, res);
+}
+
+/*
+ * The link document is rendered once per change of the table that
+ * changes a link, never per request: not for blocks, filters, or a block
+ * past the end; and its ETag changes with it (RFC 7959 §2.4).
+ */
+static void kcoap_serve_wellknown_cached(struct kunit *test)
+{
+	const char *doc = KT_LINK_TEMP "," KT_LINK_LIGHT "," KT_LINK_CFG ","
+			  KT_LINK_BIG;
+	const struct kt_res temp2 = {
+		.path = "/temp", .rt = "temperature-c", .max_age = 30,
+		.obs = true, .nrepr = 1,
+		.repr = { { COAP_CF_TEXT_PLAIN, "22.0", 4 } },
+	};
+	const struct kt_res temp3 = {
+		.path = "/temp", .rt = "temperature-k", .max_age = 30,
+		.obs = true, .nrepr = 1,
+		.repr = { { COAP_CF_TEXT_PLAIN, "295.1", 5 } },
+	};
+	struct kt_serve *c = test->priv;
+	struct kcoap_resource *res;
+	const struct coap_msg *m;
+	struct coap_block blk;
+	u8 got[256];
+	size_t off = 0;
+	u64 renders;
+	u32 etag, num;
+
+	KUNIT_ASSERT_LT(test, strlen(doc), sizeof(got));
+	kt_add_links(test);
+	renders = kt_stat(test, KCOAP_STAT_WK_RENDERS);
+	KUNIT_EXPECT_EQ(test, renders, 4);
+
+	/* The whole document in 16-byte blocks, each with the same ETag. */
+	kt_wk(c, NULL);
+	m = kt_expect(test, COAP_CODE_CONTENT);
+	etag = kt_wk_etag(test, m);
+	for (num = 0; ; num++) {
+		kt_wk(c, NULL);
+		kt_block2(c, num, 0);
+		m = kt_expect(test, COAP_CODE_CONTENT);
+		KUNIT_EXPECT_EQ(test, kt_wk_etag(test, m), etag);
+		KUNIT_ASSERT_EQ(test, coap_block_get(m, COAP_OPT_BLOCK2, &blk), 0);
+		KUNIT_ASSERT_LE(test, off + m->payload_len, strlen(doc));
+		memcpy(got + off, m->payload, m->payload_len);
+		off += m->payload_len;
+		if (!blk.more)
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, off, strlen(doc));
+	KUNIT_EXPECT_MEMEQ(test, got, doc, strlen(doc));
+	/* Filtered, in blocks too: the matching links only. */
+	kt_wk(c, "rt=*");
+	kt_block2(c, 1, 0);
+	m = kt_expect(test, COAP_CODE_CONTENT);
+	kt_expect_payload(test, m, (KT_LINK_TEMP "," KT_LINK_LIGHT) + 16, 16);
+	/* Past the end, and at the largest NUM: 4.02, and nothing rendered. */
+	kt_wk(c, NULL);
+	kt_block2(c, num + 1, 0);
+	kt_expect(test, COAP_CODE_BAD_OPTION);
+	kt_wk(c, NULL);
+	kt_block2(c, COAP_BLOCK_MAX_NUM, 0);
+	kt_expect(test, COAP_CODE_BAD_OPTION);
+	kt_wk(c, "rt=*");
+	kt_block2(c, COAP_BLOCK_MAX_NUM, 0);
+	kt_expect(test, COAP_CODE_BAD_OPTION);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_WK_RENDERS), renders);
+
+	/* A new value that leaves the link as it is: nothing to render. */
+	kt_replace(test, &temp2);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_WK_RENDERS), renders);
+	kt_wk(c, NULL);
+	KUNIT_EXPECT_EQ(test, kt_wk_etag(test, kt_expect(test, COAP_CODE_CONTENT)),
+			etag);
+	/* A new resource type: a new document with a new ETag. */
+	kt_replace(test, &temp3);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_WK_RENDERS), renders + 1);
+	kt_wk(c, "rt=temperature-k");
+	m = kt_expect(test, COAP_CODE_CONTENT);
+	KUNIT_EXPECT_NE(test, kt_wk_etag(test, m), etag);
+	kt_expect_payload(test, m, "</temp>;rt=\"temperature-k\";ct=0;obs",
+			  strlen("</temp>;rt=\"temperature-k\";ct=0;obs"));
+	/* A deletion too. */
+	mutex_lock(&c->kn->lock);
+	res = kcoap_res_lookup(&c->kn->res, "/temp", 5);
+	if (res)
+		kcoap_res_del(c->kn, res);
+	mutex_unlock(&c->kn->lock);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_WK_RENDERS), renders + 2);
+	kt_expect_links(test, NULL, KT_LINK_LIGHT "," KT_LINK_CFG "," KT_LINK_BIG);
+}
+
+/* wellknown-max-size: whole links up to it, the rest left out and counted. */
+static void kcoap_serve_wellknown_truncated(struct kunit *test)
+{
+	const struct kt_res odd = { .path = "/a,b;c>d", .max_age = 60 };
+	struct kt_serve *c = test->priv;
+
+	kt_add_links(test);
+	/* Paths that would end a link are percent-encoded (RFC 6690 §2). */
+	kt_add(test, &odd);
+	kt_expect_links(test, "href=/a,b*", "</a%2Cb%3Bc%3Ed>");
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_WK_TRUNCATED), 0);
+
+	mutex_lock(&c->kn->lock);
+	c->kn->cfg.wk_max_size = strlen(KT_LINK_TEMP "," KT_LINK_LIGHT) + 3;
+	kcoap_wk_render(c->kn);
+	mutex_unlock(&c->kn->lock);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_WK_TRUNCATED), 1);
+	kt_expect_links(test, NULL, KT_LINK_TEMP "," KT_LINK_LIGHT);
+	kt_expect_links(test, "ct=42", "");
+}
+
 static struct kunit_case kcoap_serve_cases[] = {
 	KUNIT_CASE(kcoap_serve_con_piggybacked),
 	KUNIT_CASE(kcoap_serve_non_response),
@@ -1117,6 +1259,8 @@ static struct kunit_case kcoap_serve_cases[] = {
 	KUNIT_CASE(kcoap_serve_wellknown_links),
 	KUNIT_CASE(kcoap_serve_wellknown_multicast),
 	KUNIT_CASE(kcoap_serve_wellknown_block2),
+	KUNIT_CASE(kcoap_serve_wellknown_cached),
+	KUNIT_CASE(kcoap_serve_wellknown_truncated),
 	KUNIT_CASE(kcoap_receive_get),
 	KUNIT_CASE(kcoap_receive_non),
 	KUNIT_CASE(kcoap_receive_not_requests),

@@ -88,22 +88,39 @@ int kcoap_socket_open(struct kcoap_net *kn)
 	return 0;
 }
 
-/* Only the namespace's init and exit write the socket pointers. */
+/*
+ * Writers of the socket pointers hold kn->lock (endpoint-add and -del,
+ * config-set), or are the namespace's exit, when nothing else runs.
+ */
 #define kcoap_sock_owned(p) rcu_dereference_protected(p, true)
+
+static void kcoap_sock_release(struct socket *sock)
+{
+	kernel_sock_shutdown(sock, SHUT_RDWR);
+	sock_release(sock);
+}
 
 void kcoap_socket_close(struct kcoap_net *kn)
 {
 	struct socket *sock4 = kcoap_sock_owned(kn->sock4);
 	struct socket *sock6 = kcoap_sock_owned(kn->sock6);
 
+	if (!sock4 && !sock6)
+		return;
 	RCU_INIT_POINTER(kn->sock4, NULL);
 	RCU_INIT_POINTER(kn->sock6, NULL);
 	/*
-	 * udp_tunnel_sock_release() clears sk_user_data and waits for a grace
-	 * period, so no encap_rcv still holds kn when this returns.
+	 * What udp_tunnel_sock_release() does, with one grace period for both
+	 * sockets rather than one each: once it has passed, no encap_rcv
+	 * still holds kn.
 	 */
 	if (sock6)
-		udp_tunnel_sock_release(sock6);
+		rcu_assign_sk_user_data(sock6->sk, NULL);
 	if (sock4)
-		udp_tunnel_sock_release(sock4);
+		rcu_assign_sk_user_data(sock4->sk, NULL);
+	synchronize_rcu();
+	if (sock6)
+		kcoap_sock_release(sock6);
+	if (sock4)
+		kcoap_sock_release(sock4);
 }

@@ -64,6 +64,10 @@ static const struct {
 	[KCOAP_STAT_VERIFY_FULL] = { "verify-full", KCOAP_A_STATS_VERIFY_FULL },
 	[KCOAP_STAT_RATELIMITED] = { "ratelimited", KCOAP_A_STATS_RATELIMITED },
 	[KCOAP_STAT_RATELIMIT_FULL] = { "ratelimit-full", KCOAP_A_STATS_RATELIMIT_FULL },
+	[KCOAP_STAT_WK_RENDERS] = { "wellknown-renders", KCOAP_A_STATS_WELLKNOWN_RENDERS },
+	[KCOAP_STAT_WK_TRUNCATED] = {
+		"wellknown-truncated", KCOAP_A_STATS_WELLKNOWN_TRUNCATED },
+	[KCOAP_STAT_ENDPOINT_ERRORS] = { "endpoint-errors", KCOAP_A_STATS_ENDPOINT_ERRORS },
 };
 
 static_assert(ARRAY_SIZE(kcoap_stat_info) == KCOAP_STAT_COUNT);
@@ -146,8 +150,8 @@ static int kcoap_stats_show(struct seq_file *seq, void *v)
 
 int kcoap_stats_init(struct kcoap_net *kn)
 {
-	kn->stats = alloc_percpu(struct kcoap_pcpu_stats);
-	kn->stats_base = kzalloc(sizeof(*kn->stats_base), GFP_KERNEL);
+	kn->stats = alloc_percpu_gfp(struct kcoap_pcpu_stats, GFP_KERNEL_ACCOUNT);
+	kn->stats_base = kzalloc(sizeof(*kn->stats_base), GFP_KERNEL_ACCOUNT);
 	if (!kn->stats || !kn->stats_base)
 		goto err;
 	if (!proc_create_net_single("kcoap", 0444, kn->net->proc_net,

@@ -486,12 +486,12 @@ int coap_cf_from_name(const char *name, size_t len);
  * CoRE Link Format (RFC 6690) for /.well-known/core.
  *
  * The writer produces the whole document in sequence but stores only the
- * bytes in the window [off, off + cap) of it, so a Block2 response can be
- * built straight from the resource table without a buffer for the whole
- * document. After the last link, coap_link_total() is the document length.
+ * bytes in the window [off, off + cap) of it (cap 0 and a NULL buf only
+ * count them). After the last link, coap_link_total() is the document
+ * length.
  */
 struct coap_link {
-	const char *href;	/* URI-reference, written between < > as is */
+	const char *href;	/* a path; percent-encoded between < > as needed */
 	const char *rt;		/* resource type(s), space separated; or NULL */
 	const char *ifd;	/* interface description(s) ("if"); or NULL */
 	const char *title;	/* or NULL */

@@ -63,6 +63,47 @@ static void coap_lw_quoted(struct coap_link_writer *w, const char *s)
 	coap_lw_put(w, "\"", 1);
 }
 
+/*
+ * A path as a URI-reference (RFC 3986 §3.3): unreserved characters, '/',
+ * and the sub-delims and ':' '@' that cannot end the link stay as they are;
+ * every other byte, ',' ';' '>' among them, is percent-encoded. A client
+ * percent-decodes each segment back into its Uri-Path option (RFC 7252
+ * §6.4), so it still names the resource.
+ */
+static bool coap_lw_href_plain(u8 c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return true;
+	switch (c) {
+	case '-': case '.': case '_': case '~': case '/':
+	case '!': case '$': case '&': case '\'': case '(': case ')':
+	case '*': case '+': case '=': case ':': case '@':
+		return true;
+	}
+	return false;
+}
+
+static void coap_lw_href(struct coap_link_writer *w, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char esc[3] = { '%' };
+	size_t n;
+
+	while (*s) {
+		for (n = 0; s[n] && coap_lw_href_plain((u8)s[n]); n++)
+			;
+		coap_lw_put(w, s, n);
+		s += n;
+		if (*s) {
+			esc[1] = hex[(u8)*s >> 4];
+			esc[2] = hex[(u8)*s & 15];
+			coap_lw_put(w, esc, 3);
+			s++;
+		}
+	}
+}
+
 /* Decimal digits of @v into the end of @buf[11]; returns the first one. */
 static char *coap_utoa(u32 v, char *buf)
 {
@@ -97,7 +138,7 @@ void coap_link_write(struct coap_link_writer *w, const struct coap_link *l)
 	if (w->nlinks++)
 		coap_lw_put(w, ",", 1);
 	coap_lw_put(w, "<", 1);
-	coap_lw_str(w, l->href);
+	coap_lw_href(w, l->href);
 	coap_lw_put(w, ">", 1);
 	if (l->rt)
 		coap_lw_attr(w, ";rt=", l->rt);

@@ -25,7 +25,8 @@ check_eq "?href=/sensors/* is a prefix match" \
 check_eq "?obs" "$(coap_get "coap://$GW4/.well-known/core?obs" | cut -d';' -f1)" "</sensors/temp>"
 check_eq "?ct=50" "$(coap_get "coap://$GW4/.well-known/core?ct=50" | cut -d';' -f1)" "</act/led>"
 r=$(raw $GW4 5683 "CON GET 2 - /.well-known/core ?rt=nothing")
-check "no match over unicast: 2.05 with no payload" grep -q "^ACK 2.05 mid=2 token= o12=28$" <<<"$r"
+check "no match over unicast: 2.05 with no payload" \
+	grep -Eq "^ACK 2.05 mid=2 token= o4=[0-9a-f]{8} o12=28$" <<<"$r"
 r=$(raw $GW4 5683 "CON PUT 3 - /.well-known/core")
 check "PUT /.well-known/core gets 4.05" grep -q "^ACK 4.05 mid=3" <<<"$r"
 

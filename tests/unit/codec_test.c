@@ -366,6 +366,22 @@ static bool check_link_doc(void)
 	return true;
 }
 
+/* RFC 6690 §2: a path with ',' ';' '>' must not end the link early. */
+static bool check_link_href_escape(void)
+{
+	static const char want[] = "</a%2Cb%3Bc%3Ed%20e/%25x:y@z>";
+	struct coap_link l = { .href = "/a,b;c>d e/%x:y@z", .ct = -1 };
+	struct coap_link_writer w;
+	u8 buf[64];
+
+	coap_link_writer_init(&w, buf, 0, sizeof(buf));
+	coap_link_write(&w, &l);
+	CHECK(coap_link_total(&w) == strlen(want) &&
+	      !memcmp(buf, want, strlen(want)), "href written as %.*s",
+	      (int)coap_link_stored(&w), buf);
+	return true;
+}
+
 /* Every window [off, off + cap) must hold exactly that slice. */
 static bool check_link_windows(void)
 {
@@ -741,6 +757,7 @@ int main(void)
 	report(check_cf_table(), "content-format", "every name maps back");
 	report(check_link_doc(), "link-format", "document");
 	report(check_link_windows(), "link-format", "every window");
+	report(check_link_href_escape(), "link-format", "href percent-encoded");
 	for (i = 0; i < ARRAY_SIZE(coap_filter_vecs); i++)
 		report(check_filter(&coap_filter_vecs[i]), "filter",
 		       coap_filter_vecs[i].name);

@@ -60,6 +60,8 @@ const struct config_key config_keys[] = {
 	  1, 10000000, "" },
 	{ "ratelimit-max", KCOAP_A_CONFIG_RATELIMIT_MAX, CK_NUMBER, 4,
 	  16, 16777216, "" },
+	{ "wellknown-max-size", KCOAP_A_CONFIG_WELLKNOWN_MAX_SIZE, CK_NUMBER, 4,
+	  64, 16777216, " bytes" },
 };
 
 const size_t n_config_keys = sizeof(config_keys) / sizeof(config_keys[0]);
@@ -421,6 +423,9 @@ const struct command cmd_config_set = {
 	"  ratelimit-burst             datagrams one source may send at once,\n"
 	"                              1-10000000 (default 2000)\n"
 	"  ratelimit-max               sources tracked, 16-16777216 (default 8192)\n\n"
+	"  wellknown-max-size          bytes of /.well-known/core kept rendered;\n"
+	"                              links past it are left out, 64-16777216\n"
+	"                              (default 65536)\n\n"
 	"Options:\n"
 	"  -h, --help                  this help\n",
 };

@@ -120,8 +120,13 @@ int ctl_fail(struct ctl *ctl, int err, const struct attr_names *names,
 		fprintf(stderr, ": %s", ctl->nl.extack);
 	if (ctl->connected)
 		print_bad_attr(&ctl->nl, names);
+	/*
+	 * Changes, the dumps that show other clients and the events group
+	 * need CAP_NET_ADMIN over the network namespace.
+	 */
 	if (err == -EPERM)
-		fputs(" (CAP_NET_ADMIN is needed to change kcoap's state)", stderr);
+		fputs(" (needs CAP_NET_ADMIN in the network namespace's user "
+		      "namespace: run as root, or in a namespace you own)", stderr);
 	/* Without CAP_NET_ADMIN the send buffer stops at net.core.wmem_max. */
 	if (err == -EMSGSIZE)
 		fputs(" (larger than the socket send buffer allows: raise "
@@ -149,6 +154,7 @@ static const struct command *const commands[] = {
 	&cmd_resource_add, &cmd_resource_set, &cmd_resource_del,
 	&cmd_resource_show, &cmd_stats, &cmd_config_show, &cmd_config_set,
 	&cmd_observers, &cmd_peers, &cmd_monitor, &cmd_daemon,
+	&cmd_endpoint_show, &cmd_endpoint_add, &cmd_endpoint_del,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -160,6 +166,7 @@ static const struct group {
 } groups[] = {
 	{ "resource", &cmd_resource_show },
 	{ "config", &cmd_config_show },
+	{ "endpoint", &cmd_endpoint_show },
 };
 
 void ctl_print_usage(FILE *f)

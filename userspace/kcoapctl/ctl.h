@@ -96,6 +96,7 @@ int batch_split(char *line, char **argv, int max, const char **err);
 /* The commands (one file each, or by subject). */
 extern const struct command cmd_resource_add, cmd_resource_set,
 	cmd_resource_del, cmd_resource_show, cmd_stats, cmd_config_show,
-	cmd_config_set, cmd_observers, cmd_peers, cmd_monitor, cmd_daemon;
+	cmd_config_set, cmd_observers, cmd_peers, cmd_monitor, cmd_daemon,
+	cmd_endpoint_show, cmd_endpoint_add, cmd_endpoint_del;
 
 #endif /* KCOAPCTL_CTL_H */

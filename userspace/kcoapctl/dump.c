@@ -319,7 +319,7 @@ const struct command cmd_observers = {
 	"observers", run_observers, "[--json]",
 	"List the observers (RFC 7641) of the resources in this network\n"
 	"namespace: path, address, port, token, last sequence number sent and\n"
-	"Content-Format.\n\n"
+	"Content-Format. Needs CAP_NET_ADMIN (they are other clients').\n\n"
 	"Options:\n"
 	"  -j, --json            a JSON array of objects\n"
 	"  -h, --help            this help\n",
@@ -389,7 +389,7 @@ const struct command cmd_peers = {
 	"List the deduplication entries of this network namespace: the peers\n"
 	"whose recent messages the kernel remembers (RFC 7252 section 4.5),\n"
 	"with the Message ID, type, milliseconds left and the length of the\n"
-	"reply kept for duplicates.\n\n"
+	"reply kept for duplicates. Needs CAP_NET_ADMIN.\n\n"
 	"Options:\n"
 	"  -n, --limit N         at most N entries (the kernel's default: 1000)\n"
 	"  -j, --json            a JSON array of objects\n"

@@ -69,6 +69,9 @@ static const char *const stat_names[] = {
 	[KCOAP_A_STATS_RATELIMIT_FULL] = "ratelimit-full",
 	[KCOAP_A_STATS_VERIFIED_PEERS] = "verified-peers",
 	[KCOAP_A_STATS_RATELIMIT_SOURCES] = "ratelimit-sources",
+	[KCOAP_A_STATS_WELLKNOWN_RENDERS] = "wellknown-renders",
+	[KCOAP_A_STATS_WELLKNOWN_TRUNCATED] = "wellknown-truncated",
+	[KCOAP_A_STATS_ENDPOINT_ERRORS] = "endpoint-errors",
 };
 
 #define N_STATS (sizeof(stat_names) / sizeof(stat_names[0]))
