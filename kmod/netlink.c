@@ -763,7 +763,7 @@ static int kcoap_put_config(struct sk_buff *skb, const struct kcoap_config *c)
 	    nla_put_u32(skb, KCOAP_A_CONFIG_VERIFY_LIFETIME, c->verify_lifetime) ||
 	    nla_put_u32(skb, KCOAP_A_CONFIG_RATELIMIT_RATE, c->rl_rate) ||
 	    nla_put_u32(skb, KCOAP_A_CONFIG_RATELIMIT_BURST, c->rl_burst) ||
-	    nla_put_u32(skb, KCOAP_A_CONFIG_RATELIMIT_MAX, c->rl_max))
+	    nla_put_u32(skb, KCOAP_A_CONFIG_RATELIMIT_MAX, c->rl_max) ||
 	    nla_put_u32(skb, KCOAP_A_CONFIG_WELLKNOWN_MAX_SIZE, c->wk_max_size))
 		return -EMSGSIZE;
 	return 0;

@@ -595,7 +595,7 @@ bool kcoap_obs_ack(struct kcoap_net *kn, const struct kcoap_peer *peer, u16 mid)
 void kcoap_obs_first(struct kcoap_net *kn, const struct kcoap_peer *peer,
 		     const struct coap_msg *req)
 {
-	struct kcoap_obs_scratch *s = this_cpu_ptr(&kcoap_obs_scratch);
+	struct kcoap_obs_scratch *s = this_cpu_ptr(kcoap_obs_scratch);
 	struct kcoap_observer *o;
 	struct kcoap_obs_key key;
 	bool ok = true;

@@ -422,7 +422,7 @@ const struct command cmd_config_set = {
 	"                              0 = no limit)\n"
 	"  ratelimit-burst             datagrams one source may send at once,\n"
 	"                              1-10000000 (default 2000)\n"
-	"  ratelimit-max               sources tracked, 16-16777216 (default 8192)\n\n"
+	"  ratelimit-max               sources tracked, 16-16777216 (default 8192)\n"
 	"  wellknown-max-size          bytes of /.well-known/core kept rendered;\n"
 	"                              links past it are left out, 64-16777216\n"
 	"                              (default 65536)\n\n"
