@@ -36,7 +36,7 @@ served() { [ "$(coap_get "coap://$GW4/here")" = "$1" ]; }
 rmmod kcoap
 ip netns add hold
 hold hold
-check "a namespace holds UDP 5683" wait_for 20 held ip netns exec hold
+check "a namespace holds UDP 5683" wait_for 60 held ip netns exec hold
 check "insmod succeeds" insmod "$KO"
 kctl resource add /here --value init
 check "the initial namespace is served" served init
@@ -51,7 +51,7 @@ ip netns del hold
 # The initial namespace's port held: the module loads with no socket.
 rmmod kcoap
 hold ""
-check "the initial namespace holds UDP 5683" wait_for 20 held
+check "the initial namespace holds UDP 5683" wait_for 60 held
 check "insmod succeeds with the port held" insmod "$KO"
 check_eq "the failure is counted" "$(stat "" endpoint-errors)" 1
 check "endpoint show says there is none" bash -c "'$KCOAPCTL' endpoint | grep -q '^none'"
