@@ -16,13 +16,24 @@
  * rhashtable doubles at 75% load: 8 to 16). Entries come from kmem_caches
  * 8 bytes apart, so an entry with its reply wastes less than 8 bytes to
  * rounding.
+ *
+ * Memory is bounded in bytes as well as in entries: every entry counts,
+ * with its reply, as the slab object it takes, from its allocation until
+ * it is freed (also while it waits in its FIFO after it left the table).
+ * At the limit an insert pops the oldest entries, at most a reply's worth
+ * of small ones: O(1) per insert. Each peer's bytes are counted too, in
+ * buckets picked by a keyed hash of its address (its /64 for IPv6).
  */
 #include <linux/jiffies.h>
+#include <linux/random.h>
 #include <linux/rhashtable.h>
+#include <linux/siphash.h>
 #include <linux/slab.h>
+#include <net/ipv6.h>
 
 #include "kcoap.h"
 #include "coap.h"
+#include "serve.h"
 
 struct kcoap_dedup_fifo {
 	spinlock_t lock;		/* head, tail */
@@ -30,13 +41,18 @@ struct kcoap_dedup_fifo {
 	struct kcoap_dedup_entry *tail;
 };
 
+#define KCOAP_DEDUP_PEERS	1024
+
 struct kcoap_dedup_table {
 	struct rhashtable ht;
 	struct kcoap_dedup_fifo __percpu *fifo;
 	struct kcoap_dedup *owner;
-	atomic_t count;			/* live and not yet freed */
+	atomic_t count;			/* allocated and not yet freed */
+	atomic_long_t bytes;		/* their slab objects */
 	u32 max_entries;
 	struct delayed_work gc;
+	siphash_key_t peer_key;
+	atomic_t peer_bytes[KCOAP_DEDUP_PEERS];
 };
 
 #define KCOAP_DEDUP_HDR		offsetof(struct kcoap_dedup_entry, reply)
@@ -45,6 +61,8 @@ struct kcoap_dedup_table {
 #define KCOAP_DEDUP_NCACHES	((KCOAP_DEDUP_CACHE_MAX - KCOAP_DEDUP_CACHE_MIN) / 8 + 1)
 #define KCOAP_DEDUP_KMALLOC	0xff
 #define KCOAP_DEDUP_GC_PERIOD	HZ
+/* Expired entries an insert frees at most; the GC work frees the rest. */
+#define KCOAP_DEDUP_EXPIRE_BATCH 8
 
 /* Has jiffies value @now reached @t? (32-bit, wrap-safe) */
 static inline bool kcoap_time_reached(u32 now, u32 t)
@@ -113,6 +131,37 @@ static struct kcoap_dedup_entry *kcoap_dedup_alloc(u16 reply_len)
 	return e;
 }
 
+/* The bytes an entry is charged: the slab object it takes. */
+static unsigned int kcoap_dedup_obj_size(unsigned int idx, u16 reply_len)
+{
+	if (idx == KCOAP_DEDUP_KMALLOC)
+		return kmalloc_size_roundup(KCOAP_DEDUP_HDR + reply_len);
+	return KCOAP_DEDUP_CACHE_MIN + 8 * idx;
+}
+
+static unsigned int kcoap_dedup_size(u16 reply_len)
+{
+	size_t size = KCOAP_DEDUP_HDR + reply_len;
+
+	if (size > KCOAP_DEDUP_CACHE_MAX)
+		return kmalloc_size_roundup(size);
+	return ALIGN(size, 8);
+}
+
+/* Which of the table's peer counters @addr is counted in. */
+static u16 kcoap_dedup_peer_idx(const struct kcoap_dedup_table *t,
+				const struct in6_addr *addr)
+{
+	u64 h;
+
+	if (ipv6_addr_v4mapped(addr))
+		h = siphash_1u32((__force u32)addr->s6_addr32[3], &t->peer_key);
+	else	/* one /64, the usual assignment to a single host or link */
+		h = siphash_2u32((__force u32)addr->s6_addr32[0],
+				 (__force u32)addr->s6_addr32[1], &t->peer_key);
+	return h % KCOAP_DEDUP_PEERS;
+}
+
 static void kcoap_dedup_free_rcu(struct rcu_head *head)
 {
 	struct kcoap_dedup_entry *e = container_of(head, struct kcoap_dedup_entry, rcu);
@@ -131,21 +180,30 @@ static void kcoap_dedup_count_stat(struct kcoap_dedup *d, enum kcoap_stat id,
 }
 
 /*
- * Pop the head of @f (its lock held), take it out of the table if it is
- * still there, and free it after a grace period: a reader may still hold it.
- */
-/*
  * @e was taken out of the table but stays in its FIFO until its turn: it
- * no longer counts against the limit (its pop will not find it in the
- * table, so it does not count it again), nor shows in snapshots.
+ * still counts against the limits, since its memory is still taken, but
+ * no longer shows in snapshots.
  */
 static void kcoap_dedup_gone(struct kcoap_dedup_table *t,
 			     struct kcoap_dedup_entry *e)
 {
 	WRITE_ONCE(e->type, e->type | KCOAP_DEDUP_GONE);
+}
+
+static void kcoap_dedup_uncharge(struct kcoap_dedup_table *t,
+				 const struct kcoap_dedup_entry *e)
+{
+	unsigned int size = kcoap_dedup_obj_size(e->cache, e->reply_len);
+
+	atomic_long_sub(size, &t->bytes);
+	atomic_sub(size, &t->peer_bytes[e->peer]);
 	atomic_dec(&t->count);
 }
 
+/*
+ * Pop the head of @f (its lock held), take it out of the table if it is
+ * still there, and free it after a grace period: a reader may still hold it.
+ */
 static void kcoap_dedup_pop(struct kcoap_dedup_table *t,
 			    struct kcoap_dedup_fifo *f)
 {
@@ -154,23 +212,27 @@ static void kcoap_dedup_pop(struct kcoap_dedup_table *t,
 	f->head = e->next;
 	if (!f->head)
 		f->tail = NULL;
-	/* Whoever takes an entry out of the table uncounts it. */
-	if (!rhashtable_remove_fast(&t->ht, &e->node, kcoap_dedup_params))
-		atomic_dec(&t->count);
+	rhashtable_remove_fast(&t->ht, &e->node, kcoap_dedup_params);
+	kcoap_dedup_uncharge(t, e);
 	call_rcu(&e->rcu, kcoap_dedup_free_rcu);
 }
 
 static unsigned int kcoap_dedup_expire_fifo(struct kcoap_dedup_table *t,
-					    struct kcoap_dedup_fifo *f, u32 now)
+					    struct kcoap_dedup_fifo *f, u32 now,
+					    unsigned int max)
 {
 	unsigned int n = 0;
 
-	while (f->head && kcoap_time_reached(now, f->head->expires)) {
+	while (n < max && f->head && kcoap_time_reached(now, f->head->expires)) {
 		kcoap_dedup_pop(t, f);
 		n++;
 	}
 	return n;
 }
+
+/* Pops that always free the bytes of the largest entry. */
+#define KCOAP_DEDUP_REPLY_POPS \
+	DIV_ROUND_UP(KCOAP_DEDUP_HDR + KCOAP_REPLY_MAX, KCOAP_DEDUP_CACHE_MIN)
 
 /* Make room at the limit: the oldest entry of this CPU, else of another. */
 static bool kcoap_dedup_evict(struct kcoap_dedup_table *t)
@@ -219,36 +281,83 @@ kcoap_dedup_lookup(struct kcoap_dedup *d, const struct kcoap_dedup_key *key,
 	return e;
 }
 
-enum kcoap_dedup_result
-kcoap_dedup_insert(struct kcoap_dedup *d, const struct kcoap_dedup_key *key,
-		   u8 type, u32 now, u32 lifetime, const void *reply,
-		   u16 reply_len)
+void kcoap_dedup_set_limits(struct kcoap_dedup *d, u32 max_bytes,
+			    u32 max_peer_bytes)
+{
+	WRITE_ONCE(d->max_bytes, max_bytes);
+	WRITE_ONCE(d->max_peer_bytes, max_peer_bytes);
+}
+
+bool kcoap_dedup_peer_full(struct kcoap_dedup *d, const struct kcoap_dedup_key *key)
 {
 	struct kcoap_dedup_table *t = rcu_dereference(d->tbl);
+
+	if (unlikely(!t))
+		return false;
+	/* Not even the smallest entry fits (max_peer_bytes is at least 1024). */
+	return atomic_read(&t->peer_bytes[kcoap_dedup_peer_idx(t, &key->addr)]) >
+	       (int)(READ_ONCE(d->max_peer_bytes) - KCOAP_DEDUP_CACHE_MIN);
+}
+
+/* Is the table at one of its limits, with @size bytes more to come? */
+static bool kcoap_dedup_over(struct kcoap_dedup *d, struct kcoap_dedup_table *t,
+			     unsigned int size)
+{
+	return atomic_read(&t->count) >= t->max_entries ||
+	       atomic_long_read(&t->bytes) + size > READ_ONCE(d->max_bytes);
+}
+
+static enum kcoap_dedup_result
+__kcoap_dedup_insert(struct kcoap_dedup *d, const struct kcoap_dedup_key *key,
+		     u8 type, u32 now, u32 lifetime, const void *reply,
+		     u16 reply_len, bool peer_limit)
+{
+	struct kcoap_dedup_table *t = rcu_dereference(d->tbl);
+	unsigned int expired, evicted = 0, size;
 	struct kcoap_dedup_entry *e, *old;
 	struct kcoap_dedup_fifo *f;
-	unsigned int expired, evicted = 0;
+	atomic_t *peer;
+	u16 idx;
 
 	if (unlikely(!t))
 		return KCOAP_DEDUP_NOMEM;
 
+	/* The peer's share first: over it, nothing else is touched. */
+	size = kcoap_dedup_size(reply_len);
+	idx = kcoap_dedup_peer_idx(t, &key->addr);
+	peer = &t->peer_bytes[idx];
+	if (atomic_add_return(size, peer) > READ_ONCE(d->max_peer_bytes) &&
+	    peer_limit) {
+		atomic_sub(size, peer);
+		return KCOAP_DEDUP_PEER_LIMIT;
+	}
+
 	f = this_cpu_ptr(t->fifo);
 	spin_lock(&f->lock);
-	expired = kcoap_dedup_expire_fifo(t, f, now);
+	expired = kcoap_dedup_expire_fifo(t, f, now, KCOAP_DEDUP_EXPIRE_BATCH);
 	spin_unlock(&f->lock);
 	kcoap_dedup_count_stat(d, KCOAP_STAT_DEDUP_EXPIRED, expired);
 
-	while (atomic_read(&t->count) >= t->max_entries && kcoap_dedup_evict(t))
+	/*
+	 * Each pop frees at least the smallest object, so a reply's worth is
+	 * a bounded number of pops; the bound also stops a loop that other
+	 * CPUs keep refilling.
+	 */
+	while (kcoap_dedup_over(d, t, size) &&
+	       evicted < KCOAP_DEDUP_REPLY_POPS && kcoap_dedup_evict(t))
 		evicted++;
 	kcoap_dedup_count_stat(d, KCOAP_STAT_DEDUP_EVICTED, evicted);
 
-	e = kcoap_dedup_alloc(reply_len);
-	if (!e)
+	e = kcoap_dedup_over(d, t, size) ? NULL : kcoap_dedup_alloc(reply_len);
+	if (!e) {
+		atomic_sub(size, peer);
 		return KCOAP_DEDUP_NOMEM;
+	}
 	e->key = *key;
 	e->expires = now + lifetime;
 	e->type = type;
 	e->reply_len = reply_len;
+	e->peer = idx;
 	if (reply_len)
 		memcpy(e->reply, reply, reply_len);
 
@@ -261,11 +370,13 @@ kcoap_dedup_insert(struct kcoap_dedup *d, const struct kcoap_dedup_key *key,
 							kcoap_dedup_params);
 	}
 	if (old) {
+		atomic_sub(size, peer);
 		kcoap_dedup_free_rcu(&e->rcu);
 		return IS_ERR(old) ? KCOAP_DEDUP_NOMEM : KCOAP_DEDUP_RACED;
 	}
 
 	atomic_inc(&t->count);
+	atomic_long_add(size, &t->bytes);
 	spin_lock(&f->lock);
 	e->next = NULL;
 	if (f->tail)
@@ -278,6 +389,15 @@ kcoap_dedup_insert(struct kcoap_dedup *d, const struct kcoap_dedup_key *key,
 		queue_delayed_work(system_power_efficient_wq, &t->gc,
 				   KCOAP_DEDUP_GC_PERIOD);
 	return KCOAP_DEDUP_INSERTED;
+}
+
+enum kcoap_dedup_result
+kcoap_dedup_insert(struct kcoap_dedup *d, const struct kcoap_dedup_key *key,
+		   u8 type, u32 now, u32 lifetime, const void *reply,
+		   u16 reply_len)
+{
+	return __kcoap_dedup_insert(d, key, type, now, lifetime, reply,
+				    reply_len, true);
 }
 
 void kcoap_dedup_complete(struct kcoap_dedup *d, const struct kcoap_dedup_key *key,
@@ -297,13 +417,14 @@ void kcoap_dedup_complete(struct kcoap_dedup *d, const struct kcoap_dedup_key *k
 	/*
 	 * Out of the table, but not of its FIFO, which frees it in its turn
 	 * (as an expired entry replaced by a new one is); a new entry with
-	 * the reply takes its place.
+	 * the reply takes its place. The request was let in already: the
+	 * peer's share does not keep its answer out.
 	 */
 	if (rhashtable_remove_fast(&t->ht, &e->node, kcoap_dedup_params))
 		return;
 	kcoap_dedup_gone(t, e);
-	kcoap_dedup_insert(d, key, e->type & ~(KCOAP_DEDUP_PENDING | KCOAP_DEDUP_GONE),
-			   now, left, reply, reply_len);
+	__kcoap_dedup_insert(d, key, e->type & ~(KCOAP_DEDUP_PENDING | KCOAP_DEDUP_GONE),
+			     now, left, reply, reply_len, false);
 }
 
 static unsigned int kcoap_dedup_table_expire(struct kcoap_dedup_table *t, u32 now)
@@ -312,12 +433,17 @@ static unsigned int kcoap_dedup_table_expire(struct kcoap_dedup_table *t, u32 no
 	unsigned int n = 0;
 	int cpu;
 
+	unsigned int m;
+
 	for_each_possible_cpu(cpu) {
 		f = per_cpu_ptr(t->fifo, cpu);
-		spin_lock_bh(&f->lock);
-		n += kcoap_dedup_expire_fifo(t, f, now);
-		spin_unlock_bh(&f->lock);
-		cond_resched();
+		do {	/* BH off for a bounded batch at a time */
+			spin_lock_bh(&f->lock);
+			m = kcoap_dedup_expire_fifo(t, f, now, 256);
+			spin_unlock_bh(&f->lock);
+			n += m;
+			cond_resched();
+		} while (m == 256);
 	}
 	return n;
 }
@@ -376,6 +502,7 @@ kcoap_dedup_table_new(struct kcoap_dedup *d, u32 max_entries)
 		goto err;
 	t->owner = d;
 	t->max_entries = max_entries;
+	get_random_bytes(&t->peer_key, sizeof(t->peer_key));
 	INIT_DELAYED_WORK(&t->gc, kcoap_dedup_gc);
 	return t;
 err:
@@ -449,6 +576,19 @@ u64 kcoap_dedup_count(struct kcoap_dedup *d)
 	t = rcu_dereference(d->tbl);
 	if (t)
 		n = atomic_read(&t->count);
+	rcu_read_unlock();
+	return n;
+}
+
+u64 kcoap_dedup_bytes(struct kcoap_dedup *d)
+{
+	struct kcoap_dedup_table *t;
+	u64 n = 0;
+
+	rcu_read_lock();
+	t = rcu_dereference(d->tbl);
+	if (t)
+		n = atomic_long_read(&t->bytes);
 	rcu_read_unlock();
 	return n;
 }

@@ -24,8 +24,9 @@ struct kcoap_dedup_key {
 };
 
 /*
- * Bookkeeping is 52 bytes before the reply; with the bucket array, 62
- * bytes per entry at 1M entries (docs/endpoint.md has the measurement).
+ * Bookkeeping is 54 bytes before the reply: an entry without a reply is a
+ * 56-byte slab object, plus about 4 bytes of bucket array at the entry
+ * limit (docs/endpoint.md has the measurement).
  * The FIFO link is only used while the entry is alive and the rcu_head
  * only after it is unlinked, so they share space.
  */
@@ -40,6 +41,7 @@ struct kcoap_dedup_entry {
 	u16 reply_len;
 	u8 type;			/* COAP_TYPE_CON or _NON, | PENDING */
 	u8 cache;			/* index of the kmem_cache it came from */
+	u16 peer;			/* the peer's byte counter */
 	u8 reply[];
 };
 
@@ -50,6 +52,9 @@ struct kcoap_dedup {
 	struct kcoap_dedup_table __rcu *tbl;
 	/* Where evictions and expiries are counted (may be NULL). */
 	struct kcoap_pcpu_stats __percpu *stats;
+	/* Byte budgets, in slab object sizes (kcoap_dedup_set_limits()). */
+	u32 max_bytes;
+	u32 max_peer_bytes;
 };
 
 /*
@@ -64,6 +69,7 @@ enum kcoap_dedup_result {
 	KCOAP_DEDUP_INSERTED,
 	KCOAP_DEDUP_RACED,		/* another CPU inserted it first */
 	KCOAP_DEDUP_NOMEM,
+	KCOAP_DEDUP_PEER_LIMIT,		/* the peer holds max_peer_bytes */
 };
 
 /* One entry as kcoap_dedup_snapshot() reports it. */
@@ -78,6 +84,13 @@ int kcoap_dedup_global_init(void);
 void kcoap_dedup_global_exit(void);
 
 int kcoap_dedup_init(struct kcoap_dedup *d, u32 max_entries);
+/*
+ * The cache holds at most @max_bytes, entries with their replies counted
+ * as the slab objects they take; one peer (an IPv4 address, an IPv6 /64)
+ * at most @max_peer_bytes. Any context.
+ */
+void kcoap_dedup_set_limits(struct kcoap_dedup *d, u32 max_bytes,
+			    u32 max_peer_bytes);
 void kcoap_dedup_destroy(struct kcoap_dedup *d);
 /* Process context: drop every entry and size the table for @max_entries. */
 int kcoap_dedup_resize(struct kcoap_dedup *d, u32 max_entries);
@@ -91,9 +104,18 @@ kcoap_dedup_lookup(struct kcoap_dedup *d, const struct kcoap_dedup_key *key,
 		   u32 now);
 
 /*
+ * Softirq, under RCU: is the peer of @key at its max_peer_bytes, with no
+ * room for even an entry without a reply? Peers
+ * are counted in 1024 buckets by a keyed hash: a peer shares its budget
+ * with the few others that fall in its bucket, and nobody can choose them.
+ */
+bool kcoap_dedup_peer_full(struct kcoap_dedup *d, const struct kcoap_dedup_key *key);
+
+/*
  * Softirq. Remember @key for @lifetime jiffies with @reply (may be empty).
- * At the entry limit the oldest entry goes first (RFC 7252 leaves the
- * memory bound to the implementation).
+ * At the entry or byte limit the oldest entries go first (RFC 7252 leaves
+ * the memory bound to the implementation); at the peer's byte limit
+ * nothing is remembered (KCOAP_DEDUP_PEER_LIMIT).
  */
 enum kcoap_dedup_result
 kcoap_dedup_insert(struct kcoap_dedup *d, const struct kcoap_dedup_key *key,
@@ -110,7 +132,9 @@ void kcoap_dedup_complete(struct kcoap_dedup *d, const struct kcoap_dedup_key *k
 /* Free the entries expired by @now; returns how many. */
 unsigned int kcoap_dedup_expire(struct kcoap_dedup *d, u32 now);
 
+/* Entries, and the bytes they take, until they are freed. */
 u64 kcoap_dedup_count(struct kcoap_dedup *d);
+u64 kcoap_dedup_bytes(struct kcoap_dedup *d);
 
 /* Process context: up to @max live entries, oldest first per CPU. */
 unsigned int kcoap_dedup_snapshot(struct kcoap_dedup *d, u32 now,

@@ -53,6 +53,8 @@ static struct kcoap_dedup *kt_dedup_new(struct kunit *test, u32 max)
 		KUNIT_FAIL_AND_ABORT(test, "no memory for the counters");
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_free_stats, k), 0);
 	k->d.stats = k->stats;
+	/* Byte budgets out of the way; the tests that want them set them. */
+	kcoap_dedup_set_limits(&k->d, 1 << 30, 1 << 30);
 	KUNIT_ASSERT_EQ(test, kcoap_dedup_init(&k->d, max), 0);
 	/* Runs before kt_free_stats: the expiry work counts into them. */
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_dedup_destroy, &k->d), 0);
@@ -414,8 +416,8 @@ static void kcoap_dedup_replace_expired(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kt_lookup(d, &k, now + 20, got, sizeof(got)), 3);
 	KUNIT_EXPECT_MEMEQ(test, got, "new", 3);
 	KUNIT_EXPECT_TRUE(test, kt_found(d, &live, now + 20));
-	/* The replaced entry waits in its FIFO, but no longer counts. */
-	KUNIT_EXPECT_EQ(test, kcoap_dedup_count(d), 2);
+	/* The replaced entry waits in its FIFO, and counts: it takes memory. */
+	KUNIT_EXPECT_EQ(test, kcoap_dedup_count(d), 3);
 	KUNIT_EXPECT_EQ(test, kcoap_dedup_expire(d, now + KT_LIFETIME + 20), 0);
 	KUNIT_EXPECT_EQ(test, kcoap_dedup_expire(d, now + 10 * KT_LIFETIME), 3);
 	KUNIT_EXPECT_EQ(test, kcoap_dedup_count(d), 0);
@@ -446,7 +448,8 @@ static void kcoap_dedup_pending(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, type, COAP_TYPE_CON | KCOAP_DEDUP_PENDING);
 	KUNIT_ASSERT_EQ(test, kt_lookup(d, &k, now + 4, got, sizeof(got)), 6);
 	KUNIT_EXPECT_MEMEQ(test, got, "answer", 6);
-	KUNIT_EXPECT_EQ(test, kcoap_dedup_count(d), 1);
+	/* The pending entry counts until its FIFO frees it. */
+	KUNIT_EXPECT_EQ(test, kcoap_dedup_count(d), 2);
 	/* Within the lifetime the first one had: both entries go then. */
 	KUNIT_EXPECT_EQ(test, kcoap_dedup_expire(d, now + KT_LIFETIME), 2);
 	KUNIT_EXPECT_EQ(test, kcoap_dedup_count(d), 0);
@@ -565,6 +568,95 @@ static void kcoap_dedup_snapshot_live(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kcoap_dedup_snapshot(d, now + 10 * KT_LIFETIME, out, 8), 0);
 }
 
+/*
+ * The byte budget holds whatever the replies: entries with 1152-byte
+ * replies (kmalloc-2k objects) evict the oldest ones to stay under it.
+ */
+static void kcoap_dedup_byte_budget(struct kunit *test)
+{
+	const u32 budget = 16 * 1024;
+	const size_t obj = kmalloc_size_roundup(offsetof(struct kcoap_dedup_entry, reply) +
+						KCOAP_REPLY_MAX);
+	struct kcoap_dedup *d = kt_dedup_new(test, 1024);
+	u8 *reply = kunit_kzalloc(test, KCOAP_REPLY_MAX, GFP_KERNEL);
+	struct kcoap_dedup_key k;
+	u32 now = kt_now();
+	u64 peak = 0;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, reply);
+	kcoap_dedup_set_limits(d, budget, budget);
+	for (i = 0; i < 64; i++) {
+		k = kt_key(10 + i % 8, 5683, i);
+		KUNIT_ASSERT_EQ_MSG(test, kt_insert(d, &k, now, KT_LIFETIME, reply,
+						    KCOAP_REPLY_MAX),
+				    KCOAP_DEDUP_INSERTED, "entry %d", i);
+		peak = max(peak, kcoap_dedup_bytes(d));
+	}
+	KUNIT_EXPECT_LE(test, peak, budget);
+	KUNIT_EXPECT_GE(test, kcoap_dedup_bytes(d), (u64)budget / 2);
+	/* Each is a 2 KiB object on x86-64: 8 fit, the rest were evicted. */
+	KUNIT_EXPECT_EQ(test, kcoap_dedup_count(d) * obj, kcoap_dedup_bytes(d));
+	KUNIT_EXPECT_EQ(test, kt_stat(d, KCOAP_STAT_DEDUP_EVICTED),
+			64 - kcoap_dedup_count(d));
+	k = kt_key(10 + 63 % 8, 5683, 63);
+	KUNIT_EXPECT_TRUE(test, kt_found(d, &k, now));
+	k = kt_key(10, 5683, 0);
+	KUNIT_EXPECT_FALSE(test, kt_found(d, &k, now));
+	/* Entries without a reply are small: 56-byte objects. */
+	k = kt_key(30, 5683, 1);
+	KUNIT_EXPECT_EQ(test, kt_insert(d, &k, now, KT_LIFETIME, NULL, 0),
+			KCOAP_DEDUP_INSERTED);
+	KUNIT_EXPECT_EQ(test, kcoap_dedup_expire(d, now + KT_LIFETIME),
+			kcoap_dedup_count(d));
+	KUNIT_EXPECT_EQ(test, kcoap_dedup_bytes(d), 0);
+}
+
+/* One peer at its share gets nothing more; another still does. */
+static void kcoap_dedup_peer_budget(struct kunit *test)
+{
+	struct kcoap_dedup *d = kt_dedup_new(test, 1024);
+	struct kcoap_dedup_key k, other;
+	enum kcoap_dedup_result r;
+	u32 now = kt_now();
+	bool full = false;
+	int i, host;
+
+	kcoap_dedup_set_limits(d, 1 << 20, 1024);
+	/* 56-byte entries: 18 fit in 1024 bytes, the 19th does not. */
+	for (i = 0; i < 19; i++) {
+		k = kt_key(40, 5683 + i, i);
+		r = kt_insert(d, &k, now, KT_LIFETIME, NULL, 0);
+		KUNIT_EXPECT_EQ_MSG(test, r, i < 18 ? KCOAP_DEDUP_INSERTED :
+				    KCOAP_DEDUP_PEER_LIMIT, "entry %d", i);
+	}
+	KUNIT_EXPECT_EQ(test, kcoap_dedup_count(d), 18);
+	rcu_read_lock();
+	full = kcoap_dedup_peer_full(d, &k);
+	rcu_read_unlock();
+	KUNIT_EXPECT_TRUE(test, full);
+	KUNIT_EXPECT_EQ(test, kcoap_dedup_bytes(d), 18 * 56);
+	/*
+	 * Another address: in another bucket of the keyed hash but with
+	 * probability 1/1024, so look for one that is.
+	 */
+	for (host = 41; host < 60; host++) {
+		other = kt_key(host, 5683, 1);
+		rcu_read_lock();
+		full = kcoap_dedup_peer_full(d, &other);
+		rcu_read_unlock();
+		if (!full)
+			break;
+	}
+	KUNIT_ASSERT_FALSE(test, full);
+	KUNIT_EXPECT_EQ(test, kt_insert(d, &other, now, KT_LIFETIME, NULL, 0),
+			KCOAP_DEDUP_INSERTED);
+	/* Once its entries are gone, the first peer is welcome again. */
+	KUNIT_EXPECT_EQ(test, kcoap_dedup_expire(d, now + KT_LIFETIME), 19);
+	KUNIT_EXPECT_EQ(test, kt_insert(d, &k, now + KT_LIFETIME, KT_LIFETIME,
+					NULL, 0), KCOAP_DEDUP_INSERTED);
+}
+
 static struct kunit_case kcoap_dedup_cases[] = {
 	KUNIT_CASE(kcoap_dedup_hit),
 	KUNIT_CASE(kcoap_dedup_key_parts),
@@ -578,6 +670,8 @@ static struct kunit_case kcoap_dedup_cases[] = {
 	KUNIT_CASE(kcoap_dedup_large_reply),
 	KUNIT_CASE(kcoap_dedup_resize_empties),
 	KUNIT_CASE(kcoap_dedup_snapshot_live),
+	KUNIT_CASE(kcoap_dedup_byte_budget),
+	KUNIT_CASE(kcoap_dedup_peer_budget),
 	{}
 };
 

@@ -50,6 +50,7 @@ struct kcoap_exchange {
 	struct kcoap_dedup_key mkey;	/* peer, separate response MID */
 	u32 id;
 	u8 type;			/* of the request */
+	bool idempotent;		/* a GET or FETCH: its answer is not kept */
 	u8 tkl;
 	u8 token[COAP_MAX_TOKEN];
 
@@ -179,7 +180,7 @@ static void kcoap_x_answer(struct kcoap_exchange *x, u8 code, const u8 *rest,
 		type = COAP_TYPE_ACK;
 		mid = x->key.mid;
 	} else {
-		mid = kcoap_new_mid();
+		mid = kcoap_new_mid(kn, &x->peer);
 		separate = x->type == COAP_TYPE_CON;
 		if (separate && con)
 			type = COAP_TYPE_CON;
@@ -210,7 +211,14 @@ static void kcoap_x_answer(struct kcoap_exchange *x, u8 code, const u8 *rest,
 		if (separate)
 			kcoap_stat_inc(kn, KCOAP_STAT_TX_SEPARATE);
 	}
-	if (x->type == COAP_TYPE_CON) {
+	if (x->type == COAP_TYPE_CON && x->idempotent && type == COAP_TYPE_ACK) {
+		/*
+		 * A GET or FETCH answered piggybacked, and so over: its answer
+		 * is not kept, a duplicate is handed up again (§4.5). A separate
+		 * one lives until acknowledged, and its duplicates get it.
+		 */
+		kcoap_dedup_complete(&kn->dedup, &x->key, jiffies, NULL, 0);
+	} else if (x->type == COAP_TYPE_CON) {
 		/* Duplicates get the answer, piggybacked, from now on. */
 		out[0] = (COAP_VERSION << 6) | (COAP_TYPE_ACK << 4) | x->tkl;
 		out[2] = x->key.mid >> 8;
@@ -353,6 +361,7 @@ u8 kcoap_exchange_start(struct kcoap_net *kn, const struct kcoap_peer *p,
 	x->peer = *p;
 	x->key = *key;
 	x->type = req->type;
+	x->idempotent = req->code == COAP_CODE_GET || req->code == COAP_CODE_FETCH;
 	x->tkl = req->tkl;
 	x->verified = kcoap_peer_local(p);
 	x->credit = kcoap_amp_credit(kn, req->len);

@@ -22,6 +22,8 @@
 
 struct kcoap_daemon;
 struct kcoap_prefixes;
+struct kcoap_mids;
+struct kcoap_peer;
 
 /* RFC 7252 §6.1: the default port for the "coap" scheme. */
 #define KCOAP_DEFAULT_PORT 5683
@@ -54,6 +56,10 @@ struct kcoap_config {
 	u32 rl_burst;
 	u32 rl_max;			/* sources tracked */
 	u32 wk_max_size;		/* bytes of /.well-known/core kept */
+	u32 max_msg_size;		/* bytes of UDP payload read at most */
+	u32 dedup_max_bytes;
+	u32 dedup_max_peer_bytes;
+	u32 obs_max_per_peer;
 };
 
 struct kcoap_net {
@@ -74,6 +80,7 @@ struct kcoap_net {
 	struct work_struct mcast_work;	/* join groups on new interfaces */
 	/* Tables and counters set up (kcoap_net_setup()); written under lock. */
 	bool ready;
+	struct kcoap_mids *mids;	/* mid.c */
 };
 
 extern unsigned int kcoap_net_id;
@@ -116,8 +123,18 @@ void kcoap_socket_close(struct kcoap_net *kn);
 
 /* receive.c: called from the encap hook in softirq, consumes skb. */
 void kcoap_receive(struct kcoap_net *kn, struct sk_buff *skb);
-void kcoap_receive_init(void);
-u16 kcoap_new_mid(void);
+
+/* mid.c: the Message ID of a message the kernel originates towards @p. */
+int kcoap_mid_init(struct kcoap_net *kn);
+void kcoap_mid_exit(struct kcoap_net *kn);
+u16 kcoap_new_mid(struct kcoap_net *kn, const struct kcoap_peer *p);
+
+/*
+ * icmp.c: an ICMP error quoting a datagram we sent from @sk; @udp_off is
+ * where its UDP header starts from skb->data. Softirq, under RCU.
+ */
+void kcoap_icmp_error(struct sock *sk, struct sk_buff *skb,
+		      unsigned int udp_off);
 
 /*
  * Per-CPU scratch buffers of the softirq paths, allocated at load (not

@@ -14,6 +14,8 @@
 KUNIT_DEFINE_ACTION_WRAPPER(kt_dedup_destroy, kcoap_dedup_destroy,
 			    struct kcoap_dedup *);
 
+KUNIT_DEFINE_ACTION_WRAPPER(kt_mid_exit, kcoap_mid_exit, struct kcoap_net *);
+
 static void kt_stats_free(void *p)
 {
 	struct kcoap_net *kn = p;
@@ -70,15 +72,23 @@ struct kcoap_net *kt_net_new(struct kunit *test)
 	kn->cfg.ack_timeout = 2000;
 	kn->cfg.max_retransmit = 4;
 	kn->cfg.wk_max_size = 65536;
+	kn->cfg.max_msg_size = 1152;
+	kn->cfg.dedup_max_bytes = 16 << 20;
+	kn->cfg.dedup_max_peer_bytes = 1 << 20;
+	kn->cfg.obs_max_per_peer = 256;
 	kn->stats = alloc_percpu(struct kcoap_pcpu_stats);
 	/* Not KUNIT_ASSERT_NOT_NULL(): sparse minds the __percpu. */
 	if (!kn->stats)
 		KUNIT_FAIL_AND_ABORT(test, "no memory for the counters");
 	/* Actions run in reverse: observers go first, the counters last. */
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_stats_free, kn), 0);
+	KUNIT_ASSERT_EQ(test, kcoap_mid_init(kn), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_mid_exit, kn), 0);
 	KUNIT_ASSERT_EQ(test, kcoap_res_table_init(&kn->res), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_res_free, kn), 0);
 	kn->dedup.stats = kn->stats;
+	kcoap_dedup_set_limits(&kn->dedup, kn->cfg.dedup_max_bytes,
+			       kn->cfg.dedup_max_peer_bytes);
 	KUNIT_ASSERT_EQ(test, kcoap_dedup_init(&kn->dedup, kn->cfg.dedup_max_entries), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, kt_dedup_destroy,
 							&kn->dedup), 0);

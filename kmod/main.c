@@ -29,7 +29,7 @@ static void kcoap_config_init(struct kcoap_config *c)
 	c->block_szx = 6;			/* 1024-byte blocks */
 	c->dedup_con_lifetime = 247;		/* EXCHANGE_LIFETIME, §4.8.2 */
 	c->dedup_non_lifetime = 145;		/* NON_LIFETIME, §4.8.2 */
-	c->dedup_max_entries = 1 << 20;
+	c->dedup_max_entries = 1 << 18;	/* with the byte budget below */
 	c->res_max_count = 65536;
 	c->res_max_size = 1 << 20;
 	c->obs_max_per_res = 4096;
@@ -47,6 +47,10 @@ static void kcoap_config_init(struct kcoap_config *c)
 	c->rl_burst = 2000;
 	c->rl_max = 8192;
 	c->wk_max_size = 65536;			/* bytes of /.well-known/core */
+	c->max_msg_size = 1152;			/* RFC 7252 §4.6 */
+	c->dedup_max_bytes = 16 << 20;
+	c->dedup_max_peer_bytes = 1 << 20;
+	c->obs_max_per_peer = 256;
 }
 
 static void kcoap_bufs_exit(void)
@@ -107,10 +111,15 @@ int kcoap_net_setup(struct kcoap_net *kn)
 	err = kcoap_stats_init(kn);
 	if (err)
 		return err;
-	err = kcoap_res_table_init(&kn->res);
+	err = kcoap_mid_init(kn);
 	if (err)
 		goto err_stats;
+	err = kcoap_res_table_init(&kn->res);
+	if (err)
+		goto err_mid;
 	kn->dedup.stats = kn->stats;
+	kcoap_dedup_set_limits(&kn->dedup, kn->cfg.dedup_max_bytes,
+			       kn->cfg.dedup_max_peer_bytes);
 	err = kcoap_dedup_init(&kn->dedup, kn->cfg.dedup_max_entries);
 	if (err)
 		goto err_res;
@@ -130,6 +139,8 @@ err_dedup:
 	kcoap_dedup_destroy(&kn->dedup);
 err_res:
 	kcoap_res_table_destroy(&kn->res);
+err_mid:
+	kcoap_mid_exit(kn);
 err_stats:
 	kcoap_stats_exit(kn);
 	return err;
@@ -199,6 +210,7 @@ static void __net_exit kcoap_net_exit(struct net *net)
 	 * and the observers' timers are gone.
 	 */
 	kcoap_res_table_destroy(&kn->res);
+	kcoap_mid_exit(kn);
 	kcoap_stats_exit(kn);
 }
 
@@ -237,7 +249,6 @@ static int __init kcoap_init(void)
 {
 	int err;
 
-	kcoap_receive_init();
 	err = kcoap_bufs_init();
 	if (err)
 		return err;

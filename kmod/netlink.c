@@ -94,6 +94,18 @@ static struct netlink_range_validation kcoap_range_wk_max = {
 	.min = 64, .max = 1 << 24,
 };
 
+static struct netlink_range_validation kcoap_range_msg_size = {
+	.min = 64, .max = 65507,
+};
+
+static struct netlink_range_validation kcoap_range_dedup_bytes = {
+	.min = 65536, .max = 1 << 30,
+};
+
+static struct netlink_range_validation kcoap_range_dedup_peer_bytes = {
+	.min = 1024, .max = 1 << 30,
+};
+
 static struct netlink_range_validation kcoap_range_peer_limit = {
 	.min = 1, .max = 65536,
 };
@@ -158,6 +170,14 @@ static const struct nla_policy kcoap_config_policy[KCOAP_A_CONFIG_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_rl_max),
 	[KCOAP_A_CONFIG_WELLKNOWN_MAX_SIZE] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_wk_max),
+	[KCOAP_A_CONFIG_MAX_MESSAGE_SIZE] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_msg_size),
+	[KCOAP_A_CONFIG_DEDUP_MAX_BYTES] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_dedup_bytes),
+	[KCOAP_A_CONFIG_DEDUP_MAX_PEER_BYTES] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_dedup_peer_bytes),
+	[KCOAP_A_CONFIG_OBSERVER_MAX_PER_PEER] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_obs_per_res),
 };
 
 static struct netlink_range_validation kcoap_range_ring_entries = {
@@ -691,6 +711,9 @@ static int kcoap_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	err = nla_put_u64_64bit(msg, KCOAP_A_STATS_DEDUP_ENTRIES,
 				kn->ready ? kcoap_dedup_count(&kn->dedup) : 0,
 				KCOAP_A_STATS_PAD) ||
+	      nla_put_u64_64bit(msg, KCOAP_A_STATS_DEDUP_BYTES,
+				kn->ready ? kcoap_dedup_bytes(&kn->dedup) : 0,
+				KCOAP_A_STATS_PAD) ||
 	      nla_put_u64_64bit(msg, KCOAP_A_STATS_RESOURCES, kn->res.count,
 				KCOAP_A_STATS_PAD) ||
 	      nla_put_u64_64bit(msg, KCOAP_A_STATS_RESOURCE_BYTES, kn->res.bytes,
@@ -764,7 +787,11 @@ static int kcoap_put_config(struct sk_buff *skb, const struct kcoap_config *c)
 	    nla_put_u32(skb, KCOAP_A_CONFIG_RATELIMIT_RATE, c->rl_rate) ||
 	    nla_put_u32(skb, KCOAP_A_CONFIG_RATELIMIT_BURST, c->rl_burst) ||
 	    nla_put_u32(skb, KCOAP_A_CONFIG_RATELIMIT_MAX, c->rl_max) ||
-	    nla_put_u32(skb, KCOAP_A_CONFIG_WELLKNOWN_MAX_SIZE, c->wk_max_size))
+	    nla_put_u32(skb, KCOAP_A_CONFIG_WELLKNOWN_MAX_SIZE, c->wk_max_size) ||
+	    nla_put_u32(skb, KCOAP_A_CONFIG_MAX_MESSAGE_SIZE, c->max_msg_size) ||
+	    nla_put_u32(skb, KCOAP_A_CONFIG_DEDUP_MAX_BYTES, c->dedup_max_bytes) ||
+	    nla_put_u32(skb, KCOAP_A_CONFIG_DEDUP_MAX_PEER_BYTES, c->dedup_max_peer_bytes) ||
+	    nla_put_u32(skb, KCOAP_A_CONFIG_OBSERVER_MAX_PER_PEER, c->obs_max_per_peer))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -886,6 +913,11 @@ static int kcoap_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_RATELIMIT_RATE], &c->rl_rate);
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_RATELIMIT_BURST], &c->rl_burst);
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_RATELIMIT_MAX], &c->rl_max);
+	kcoap_cfg_u32(a[KCOAP_A_CONFIG_MAX_MESSAGE_SIZE], &c->max_msg_size);
+	kcoap_cfg_u32(a[KCOAP_A_CONFIG_DEDUP_MAX_BYTES], &c->dedup_max_bytes);
+	kcoap_cfg_u32(a[KCOAP_A_CONFIG_DEDUP_MAX_PEER_BYTES], &c->dedup_max_peer_bytes);
+	kcoap_dedup_set_limits(&kn->dedup, c->dedup_max_bytes, c->dedup_max_peer_bytes);
+	kcoap_cfg_u32(a[KCOAP_A_CONFIG_OBSERVER_MAX_PER_PEER], &c->obs_max_per_peer);
 out:
 	mutex_unlock(&kn->lock);
 	return err;

@@ -53,6 +53,14 @@ struct kcoap_obs_key {
 	u8 zero;
 };
 
+/* The observers of one peer (an IPv4 address, an IPv6 /64). */
+struct kcoap_obs_peer {
+	struct rhash_head node;
+	struct in6_addr prefix;
+	u32 count;
+	struct rcu_head rcu;
+};
+
 struct kcoap_observer {
 	struct rhash_head tnode;
 	struct rhlist_head mnode;	/* MIDs repeat: a list table */
@@ -87,6 +95,13 @@ static const struct rhashtable_params kcoap_obs_token_params = {
 	.head_offset = offsetof(struct kcoap_observer, tnode),
 	.key_offset = offsetof(struct kcoap_observer, key),
 	.key_len = sizeof(struct kcoap_obs_key),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params kcoap_obs_peer_params = {
+	.head_offset = offsetof(struct kcoap_obs_peer, node),
+	.key_offset = offsetof(struct kcoap_obs_peer, prefix),
+	.key_len = sizeof(struct in6_addr),
 	.automatic_shrinking = true,
 };
 
@@ -147,6 +162,26 @@ static void kcoap_obs_key(struct kcoap_obs_key *key, const struct kcoap_peer *p,
 	memcpy(key->token, coap_token(req), req->tkl);
 }
 
+/* What counts as one peer: an IPv4 address, or an IPv6 /64. */
+static void kcoap_obs_prefix(struct in6_addr *pfx, const struct in6_addr *addr)
+{
+	*pfx = *addr;
+	if (!ipv6_addr_v4mapped(addr)) {
+		pfx->s6_addr32[2] = 0;
+		pfx->s6_addr32[3] = 0;
+	}
+}
+
+/* kcoap_observe.lock held: the peer entry of @addr, NULL if none. */
+static struct kcoap_obs_peer *kcoap_obs_peer_find(struct kcoap_observe *obs,
+						  const struct in6_addr *addr)
+{
+	struct in6_addr pfx;
+
+	kcoap_obs_prefix(&pfx, addr);
+	return rhashtable_lookup_fast(&obs->by_peer, &pfx, kcoap_obs_peer_params);
+}
+
 static void kcoap_obs_free_rcu(struct rcu_head *head)
 {
 	struct kcoap_observer *o = container_of(head, struct kcoap_observer, rcu);
@@ -175,8 +210,14 @@ static void kcoap_obs_event(struct kcoap_observer *o, u32 event)
  */
 static void kcoap_obs_unlink(struct kcoap_observe *obs, struct kcoap_observer *o)
 {
+	struct kcoap_obs_peer *pp = kcoap_obs_peer_find(obs, &o->key.addr);
+
 	rhashtable_remove_fast(&obs->by_token, &o->tnode, kcoap_obs_token_params);
 	list_del(&o->list);
+	if (!WARN_ON_ONCE(!pp) && !--pp->count) {
+		rhashtable_remove_fast(&obs->by_peer, &pp->node, kcoap_obs_peer_params);
+		kfree_rcu(pp, rcu);
+	}
 	o->res->obs.count--;
 	obs->count--;
 	spin_lock(&o->lock);
@@ -303,15 +344,17 @@ enum kcoap_obs_tx {
 };
 
 /*
- * Send @o the notification for sequence number @seq from template @t.
- * @o->lock held, BH off. Returns false if it ended the observation (a
- * 4.06: the observer's format is gone).
+ * Send @o the notification from template @t: its next sequence number,
+ * or the same one again for a retransmission. @o->lock held, BH off.
+ * Returns false if it ended the observation (a 4.06: the observer's
+ * format is gone).
  */
 static bool kcoap_obs_xmit(struct kcoap_observer *o, const struct kcoap_obs_tmpl *t,
-			   u32 seq, enum kcoap_obs_tx how, u8 *out)
+			   enum kcoap_obs_tx how, u8 *out)
 {
 	struct kcoap_net *kn = o->kn;
 	u32 every = READ_ONCE(kn->cfg.observe_con_every);
+	u32 seq = how == KCOAP_OBS_AGAIN ? o->seq : o->seq + 1;
 	bool con = true;
 	u16 mid;
 	int len;
@@ -322,7 +365,8 @@ static bool kcoap_obs_xmit(struct kcoap_observer *o, const struct kcoap_obs_tmpl
 		con = t->con || (every && ++o->since_con >= every) ||
 		      time_after(jiffies, o->last_con + KCOAP_OBS_CON_PERIOD) ||
 		      !o->verified;	/* its ACK verifies the address */
-	mid = how == KCOAP_OBS_AGAIN ? o->mkey.mid : kcoap_new_mid();
+	mid = how == KCOAP_OBS_AGAIN ? o->mkey.mid :
+	      kcoap_new_mid(kn, &o->peer);
 	len = kcoap_obs_emit(o, t, con ? COAP_TYPE_CON : COAP_TYPE_NON, mid,
 			     seq, out);
 	if (len <= 0)
@@ -395,7 +439,6 @@ static void kcoap_obs_timer(struct timer_list *t)
 	struct kcoap_obs_scratch *s = this_cpu_ptr(kcoap_obs_scratch);
 	struct kcoap_net *kn = o->kn;
 	bool give_up = false, ended = false, newer;
-	u32 seq;
 
 	rcu_read_lock();
 	spin_lock(&o->lock);
@@ -421,11 +464,7 @@ static void kcoap_obs_timer(struct timer_list *t)
 	newer = o->pending || s->tmpl.etag != o->etag ||
 		s->tmpl.code != COAP_CODE_CONTENT;
 	o->pending = false;
-	seq = o->seq;
-	if (newer)
-		seq = READ_ONCE(o->res->obs.seq) != o->seq ?
-		      READ_ONCE(o->res->obs.seq) : o->seq + 1;
-	if (kcoap_obs_xmit(o, &s->tmpl, seq,
+	if (kcoap_obs_xmit(o, &s->tmpl,
 			   newer ? KCOAP_OBS_REPLACE : KCOAP_OBS_AGAIN, s->out))
 		kcoap_obs_arm(o);
 	else
@@ -445,8 +484,10 @@ int kcoap_obs_register(struct kcoap_net *kn, struct kcoap_resource *res,
 		       int ct, u8 szx, u32 *seq)
 {
 	struct kcoap_observe *obs = &kn->obs;
+	struct kcoap_obs_peer *pp, *new_pp;
 	struct kcoap_observer *o, *old;
 	struct kcoap_obs_key key;
+	bool peer_limit = false;
 	int err = 0;
 
 	kcoap_obs_key(&key, peer, req);
@@ -471,27 +512,63 @@ int kcoap_obs_register(struct kcoap_net *kn, struct kcoap_resource *res,
 	spin_lock_init(&o->lock);
 	timer_setup(&o->timer, kcoap_obs_timer, 0);
 
+	/* Most registrations are a peer's first: its entry, if it needs one. */
+	new_pp = kzalloc(sizeof(*new_pp), GFP_ATOMIC | __GFP_NOWARN);
+	if (new_pp)
+		kcoap_obs_prefix(&new_pp->prefix, &key.addr);
+
 	atomic_inc(&obs->live);
 	spin_lock(&obs->lock);
 	old = rhashtable_lookup_fast(&obs->by_token, &key, kcoap_obs_token_params);
 	if (old)	/* same peer and token: this registration replaces it */
 		kcoap_obs_unlink(obs, old);
+	pp = kcoap_obs_peer_find(obs, &key.addr);
 	if (res->obs.dead) {		/* being deleted right now */
 		err = -ENOENT;
 	} else if (res->obs.count >= READ_ONCE(kn->cfg.obs_max_per_res) ||
 	    obs->count >= READ_ONCE(kn->cfg.obs_max_total)) {
 		err = -ENOSPC;
-	} else {
+	} else if ((pp ? pp->count : 0) >= READ_ONCE(kn->cfg.obs_max_per_peer)) {
+		err = -ENOSPC;
+		peer_limit = true;
+	} else if (!pp && !new_pp) {
+		err = -ENOMEM;
+	} else if (!pp) {
+		err = rhashtable_insert_fast(&obs->by_peer, &new_pp->node,
+					     kcoap_obs_peer_params);
+		if (!err) {
+			pp = new_pp;
+			new_pp = NULL;
+		}
+	}
+	if (!err) {
 		err = rhashtable_insert_fast(&obs->by_token, &o->tnode,
 					     kcoap_obs_token_params);
+		if (err && !pp->count) {
+			rhashtable_remove_fast(&obs->by_peer, &pp->node,
+					       kcoap_obs_peer_params);
+			kfree_rcu(pp, rcu);
+		}
 	}
 	if (!err) {
 		list_add_tail(&o->list, &res->obs.list);
+		pp->count++;
 		res->obs.count++;
 		obs->count++;
-		*seq = ++res->obs.seq;
+		/*
+		 * Its own sequence numbers (RFC 7641 §4.4), from where the
+		 * resource's changes are, or past the ones of the observation
+		 * it renews, which the client has seen.
+		 */
+		o->seq = res->obs.seq;
+		if (old && (s32)(old->seq + 1 - o->seq) > 0)
+			o->seq = old->seq + 1;
+		*seq = o->seq;
 	}
 	spin_unlock(&obs->lock);
+	kfree(new_pp);
+	if (peer_limit)
+		kcoap_stat_inc(kn, KCOAP_STAT_OBSERVE_PEER_LIMIT);
 
 	/* Events for what a listener sees change: not for a mere renewal. */
 	if (old && (err || old->res != res))
@@ -583,8 +660,7 @@ bool kcoap_obs_ack(struct kcoap_net *kn, const struct kcoap_peer *peer, u16 mid)
 		s = this_cpu_ptr(kcoap_obs_scratch);
 		kcoap_obs_tmpl_build(rcu_dereference(o->res->state), o->ct,
 				     kcoap_obs_szx(o), &s->tmpl);
-		ok = kcoap_obs_xmit(o, &s->tmpl, READ_ONCE(o->res->obs.seq),
-				    KCOAP_OBS_NEW, s->out);
+		ok = kcoap_obs_xmit(o, &s->tmpl, KCOAP_OBS_NEW, s->out);
 	}
 	spin_unlock(&o->lock);
 	if (!ok)
@@ -614,14 +690,13 @@ void kcoap_obs_first(struct kcoap_net *kn, const struct kcoap_peer *peer,
 	for (szx = kcoap_obs_szx(o); ; szx--) {
 		kcoap_obs_tmpl_build(rcu_dereference(o->res->state), o->ct, szx,
 				     &s->tmpl);
-		len = kcoap_obs_emit(o, &s->tmpl, COAP_TYPE_CON, 0,
-				     READ_ONCE(o->res->obs.seq), s->out);
+		len = kcoap_obs_emit(o, &s->tmpl, COAP_TYPE_CON, 0, o->seq + 1,
+				     s->out);
 		if (len <= (int)o->credit || !szx)
 			break;
 	}
 	WRITE_ONCE(o->szx, szx);
-	ok = kcoap_obs_xmit(o, &s->tmpl, READ_ONCE(o->res->obs.seq),
-			    KCOAP_OBS_NEW, s->out);
+	ok = kcoap_obs_xmit(o, &s->tmpl, KCOAP_OBS_NEW, s->out);
 	spin_unlock(&o->lock);
 	if (!ok)
 		kcoap_obs_drop(o, KCOAP_STAT_OBSERVE_CANCEL);
@@ -636,6 +711,22 @@ bool kcoap_obs_rst(struct kcoap_net *kn, const struct kcoap_peer *peer, u16 mid)
 	/* §3.6: a RST to a notification ends the observation. */
 	kcoap_obs_drop(o, KCOAP_STAT_OBSERVE_CANCEL);
 	return true;
+}
+
+void kcoap_obs_unreachable(struct kcoap_net *kn, const struct in6_addr *addr,
+			   __be16 port, u16 mid)
+{
+	struct kcoap_dedup_key key = { .addr = *addr, .port = port, .mid = mid };
+	struct rhlist_head *list, *pos;
+	struct kcoap_observer *o;
+
+	list = rhltable_lookup(&kn->obs.by_mid, &key, kcoap_obs_mid_params);
+	rhl_for_each_entry_rcu(o, pos, list, mnode) {
+		if (!READ_ONCE(o->dead) && READ_ONCE(o->mkey.mid) == mid) {
+			kcoap_obs_drop(o, KCOAP_STAT_OBSERVE_UNREACHABLE);
+			return;
+		}
+	}
 }
 
 /* Templates kept during one fan-out; more combinations are rebuilt. */
@@ -677,7 +768,7 @@ static struct kcoap_obs_tmpl *kcoap_obs_tmpl_for(struct kcoap_obs_fanout *f,
  */
 static struct kcoap_observer **kcoap_obs_batch(struct kcoap_net *kn,
 					       struct kcoap_resource *res,
-					       u32 *n, u32 *seq)
+					       u32 *n)
 {
 	struct kcoap_observer **v = NULL, *o;
 	u32 cap = 0;
@@ -694,7 +785,7 @@ static struct kcoap_observer **kcoap_obs_batch(struct kcoap_net *kn,
 			return NULL;
 	}
 	res->obs.dead = false;		/* observable again, if it was not */
-	*seq = ++res->obs.seq;
+	res->obs.seq++;
 	*n = 0;
 	list_for_each_entry(o, &res->obs.list, list) {
 		refcount_inc(&o->ref);
@@ -709,13 +800,13 @@ void kcoap_obs_notify(struct kcoap_net *kn, struct kcoap_resource *res)
 	struct kcoap_observer **batch, *o;
 	struct kcoap_obs_fanout *f;
 	struct kcoap_obs_tmpl *t;
-	u32 i, n, seq;
+	u32 i, n;
 	bool ok;
 
 	f = kzalloc(sizeof(*f), GFP_KERNEL);
 	if (f)
 		f->spare = kmalloc(sizeof(*f->spare), GFP_KERNEL);
-	batch = f && f->spare ? kcoap_obs_batch(kn, res, &n, &seq) : NULL;
+	batch = f && f->spare ? kcoap_obs_batch(kn, res, &n) : NULL;
 	if (!batch) {
 		/* Observers keep the old state; the next change retries. */
 		if (f)
@@ -735,7 +826,7 @@ void kcoap_obs_notify(struct kcoap_net *kn, struct kcoap_resource *res)
 			if (o->con_out)
 				o->pending = true;	/* NSTART 1 (§4.5.2) */
 			else
-				ok = kcoap_obs_xmit(o, t, seq, KCOAP_OBS_NEW, f->out);
+				ok = kcoap_obs_xmit(o, t, KCOAP_OBS_NEW, f->out);
 		}
 		spin_unlock(&o->lock);
 		if (!ok)
@@ -773,7 +864,7 @@ static void kcoap_obs_send_end(struct kcoap_observer *o,
 	if (st && o->ct >= 0 && !r)
 		code = COAP_CODE_NOT_ACCEPTABLE;
 	coap_build_init(&b, out, KCOAP_REPLY_MAX, COAP_TYPE_NON, code,
-			kcoap_new_mid(), o->key.token, o->key.tkl);
+			kcoap_new_mid(o->kn, &o->peer), o->key.token, o->key.tkl);
 	if (code == COAP_CODE_CONTENT) {
 		coap_block_window(&blk, blk.szx, r ? r->len : 0, &off, &len);
 		kcoap_put_content(&b, st, r, -1, &blk, blk.more, false, off, len);
@@ -864,7 +955,15 @@ int kcoap_obs_init(struct kcoap_net *kn)
 		return err;
 	err = rhltable_init(&kn->obs.by_mid, &kcoap_obs_mid_params);
 	if (err)
-		rhashtable_destroy(&kn->obs.by_token);
+		goto err_token;
+	err = rhashtable_init(&kn->obs.by_peer, &kcoap_obs_peer_params);
+	if (err)
+		goto err_mid;
+	return 0;
+err_mid:
+	rhltable_destroy(&kn->obs.by_mid);
+err_token:
+	rhashtable_destroy(&kn->obs.by_token);
 	return err;
 }
 
@@ -877,6 +976,7 @@ void kcoap_obs_destroy(struct kcoap_net *kn)
 {
 	WARN_ON(kn->obs.count);
 	wait_var_event(&kn->obs.live, !atomic_read(&kn->obs.live));
+	rhashtable_destroy(&kn->obs.by_peer);
 	rhltable_destroy(&kn->obs.by_mid);
 	rhashtable_destroy(&kn->obs.by_token);
 }

@@ -19,11 +19,16 @@ struct kcoap_observe {
 	spinlock_t lock;		/* the tables, the lists, the counts */
 	struct rhashtable by_token;	/* (peer, token): the observation */
 	struct rhltable by_mid;		/* (peer, MID of its last notification) */
+	struct rhashtable by_peer;	/* address or /64: its observers */
 	u32 count;
 	atomic_t live;			/* observers not yet freed */
 };
 
-/* Per resource: its observers and the last sequence number used. */
+/*
+ * Per resource: its observers, and how many times it changed, where a new
+ * observer's sequence numbers start (each observer has its own after
+ * that, RFC 7641 §4.4, so registrations do not move others').
+ */
 struct kcoap_res_obs {
 	struct list_head list;
 	u32 count;
@@ -62,6 +67,16 @@ int kcoap_obs_register(struct kcoap_net *kn, struct kcoap_resource *res,
 /* Softirq: GET with Observe 1 (§3.6). */
 void kcoap_obs_deregister(struct kcoap_net *kn, const struct kcoap_peer *peer,
 			  const struct coap_msg *req);
+/*
+ * Softirq, under RCU: an ICMP destination unreachable quoting our message
+ * @mid to @addr (v4-mapped for IPv4) and @port. The observer whose latest
+ * notification that was ends (RFC 7641 §4.5: the client is gone); one
+ * that only claims to be about us, with another Message ID, does nothing.
+ * Each of a peer's observers ends with the error its own notification
+ * draws.
+ */
+void kcoap_obs_unreachable(struct kcoap_net *kn, const struct in6_addr *addr,
+			   __be16 port, u16 mid);
 /* Softirq: an empty ACK or RST; true if it was for a notification. */
 bool kcoap_obs_ack(struct kcoap_net *kn, const struct kcoap_peer *peer, u16 mid);
 /*

@@ -276,7 +276,7 @@ static bool kt_fresher(u32 v1, u32 v2)
 static void kcoap_obs_seq_wrap(struct kunit *test)
 {
 	struct kt_obs *c = test->priv;
-	static const u32 want[] = { 0xfffffe, 0xffffff, 0, 1 };
+	static const u32 want[] = { 0xfffffd, 0xfffffe, 0xffffff, 0 };
 	s64 prev;
 	int i;
 
@@ -288,7 +288,7 @@ static void kcoap_obs_seq_wrap(struct kunit *test)
 	c->res->obs.seq = 0xfffffc;
 	spin_unlock_bh(&c->kn->obs.lock);
 	prev = kt_get(test, "/temp", 1, 0xa1, 0, -1);
-	KUNIT_ASSERT_EQ(test, prev, 0xfffffd);
+	KUNIT_ASSERT_EQ(test, prev, 0xfffffc);
 	for (i = 0; i < ARRAY_SIZE(want); i++) {
 		kt_set(test, "22");
 		KUNIT_ASSERT_EQ(test, c->nsent, i + 1);
@@ -669,6 +669,111 @@ static void kcoap_obs_end_on_delete(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->kn->obs.live), 0);
 }
 
+/* observer-max-per-peer: one address is refused, another is not. */
+static void kcoap_obs_peer_cap(struct kunit *test)
+{
+	struct kt_obs *c = test->priv;
+
+	c->kn->cfg.obs_max_per_peer = 2;
+	KUNIT_EXPECT_GE(test, kt_get(test, "/temp", 1, 0xa1, 0, -1), 0);
+	KUNIT_EXPECT_GE(test, kt_get(test, "/temp", 1, 0xa2, 0, -1), 0);
+	/* The third from that address: served, but not registered. */
+	KUNIT_EXPECT_EQ(test, kt_get(test, "/temp", 1, 0xa3, 0, -1), -1);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_OBSERVE_PEER_LIMIT), 1);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_OBSERVE_REFUSED), 1);
+	/* A renewal replaces its own entry: still welcome. */
+	KUNIT_EXPECT_GE(test, kt_get(test, "/temp", 1, 0xa1, 0, -1), 0);
+	/* Another address registers. */
+	KUNIT_EXPECT_GE(test, kt_get(test, "/temp", 2, 0xa3, 0, -1), 0);
+	KUNIT_EXPECT_EQ(test, c->kn->obs.count, 3);
+	/* Once one of the first address's ends, it may register again. */
+	KUNIT_EXPECT_EQ(test, kt_get(test, "/temp", 1, 0xa2, 1, -1), -1);
+	KUNIT_EXPECT_GE(test, kt_get(test, "/temp", 1, 0xa3, 0, -1), 0);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_OBSERVE_PEER_LIMIT), 1);
+}
+
+/*
+ * RFC 7641 §3.4, §4.4: a storm of registrations by others leaves an
+ * observer's next notification fresh (one past its last value).
+ */
+static void kcoap_obs_seq_own(struct kunit *test)
+{
+	struct kt_obs *c = test->priv;
+	s64 first;
+	int i;
+
+	first = kt_get(test, "/temp", 1, 0xa1, 0, -1);
+	KUNIT_ASSERT_GE(test, first, 0);
+	for (i = 0; i < 300; i++)
+		kt_get(test, "/temp", 2, 0xb0 + i % 4, 0, -1);
+	kt_set(test, "22");
+	KUNIT_ASSERT_EQ(test, c->nsent, 5);
+	for (i = 0; i < c->nsent; i++) {
+		if (c->sent[i].token[0] != 0xa1)
+			continue;
+		KUNIT_EXPECT_EQ(test, c->sent[i].observe, first + 1);
+	}
+	/* The renewed ones go on past what they were last told. */
+	for (i = 0; i < c->nsent; i++)
+		KUNIT_EXPECT_TRUE(test, kt_fresher(first, c->sent[i].observe) ||
+				  c->sent[i].token[0] != 0xa1);
+}
+
+/* An ICMP unreachable that quotes a notification ends that peer's. */
+static void kcoap_obs_icmp_unreachable(struct kunit *test)
+{
+	struct kt_obs *c = test->priv;
+	struct kcoap_peer p1 = kt_peer(1);
+	struct in6_addr a1;
+	u16 mid = 0;
+	int i;
+
+	kt_get(test, "/temp", 1, 0xa1, 0, -1);
+	kt_get(test, "/temp", 1, 0xa2, 0, -1);
+	kt_get(test, "/temp", 2, 0xa3, 0, -1);
+	kt_set(test, "22");
+	KUNIT_ASSERT_EQ(test, c->nsent, 3);
+	for (i = 0; i < 3; i++)
+		if (c->sent[i].token[0] == 0xa1)
+			mid = c->sent[i].mid;
+	ipv6_addr_set_v4mapped(p1.addr.v4, &a1);
+
+	local_bh_disable();
+	rcu_read_lock();
+	/* Made up: it does not quote what we sent. */
+	kcoap_obs_unreachable(c->kn, &a1, p1.port, mid + 1000);
+	/* Another port of that host. */
+	kcoap_obs_unreachable(c->kn, &a1, htons(1), mid);
+	rcu_read_unlock();
+	local_bh_enable();
+	KUNIT_EXPECT_EQ(test, c->kn->obs.count, 3);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_OBSERVE_UNREACHABLE), 0);
+
+	local_bh_disable();
+	rcu_read_lock();
+	kcoap_obs_unreachable(c->kn, &a1, p1.port, mid);
+	rcu_read_unlock();
+	local_bh_enable();
+	/* That observation ends; the others stay until their own errors. */
+	KUNIT_EXPECT_EQ(test, c->kn->obs.count, 2);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_OBSERVE_UNREACHABLE), 1);
+	kt_set(test, "23");
+	KUNIT_ASSERT_EQ(test, c->nsent, 5);
+	for (i = 3; i < 5; i++) {
+		KUNIT_EXPECT_NE(test, c->sent[i].token[0], 0xa1);
+		if (c->sent[i].token[0] == 0xa2)
+			mid = c->sent[i].mid;
+	}
+	local_bh_disable();
+	rcu_read_lock();
+	kcoap_obs_unreachable(c->kn, &a1, p1.port, mid);
+	rcu_read_unlock();
+	local_bh_enable();
+	KUNIT_EXPECT_EQ(test, c->kn->obs.count, 1);
+	/* The peer's entry went with its last observer: it may come back. */
+	KUNIT_EXPECT_GE(test, kt_get(test, "/temp", 1, 0xa1, 0, -1), 0);
+}
+
 static struct kunit_case kcoap_obs_cases[] = {
 	KUNIT_CASE(kcoap_obs_seq_wrap),
 	KUNIT_CASE(kcoap_obs_add_replace_remove),
@@ -680,6 +785,9 @@ static struct kunit_case kcoap_obs_cases[] = {
 	KUNIT_CASE(kcoap_obs_block_size),
 	KUNIT_CASE(kcoap_obs_format_gone),
 	KUNIT_CASE(kcoap_obs_end_on_delete),
+	KUNIT_CASE(kcoap_obs_peer_cap),
+	KUNIT_CASE(kcoap_obs_seq_own),
+	KUNIT_CASE(kcoap_obs_icmp_unreachable),
 	{}
 };
 

@@ -35,19 +35,6 @@ void kcoap_receive_bufs_exit(void)
 	free_percpu(kcoap_reply_buf);
 }
 
-/* Message IDs of the messages the kernel originates (NON responses). */
-static atomic_t kcoap_next_mid = ATOMIC_INIT(0);
-
-void __init kcoap_receive_init(void)
-{
-	atomic_set(&kcoap_next_mid, get_random_u32());
-}
-
-u16 kcoap_new_mid(void)
-{
-	return (u16)atomic_inc_return(&kcoap_next_mid);
-}
-
 /* An empty ACK or RST echoing @mid. */
 void kcoap_send_empty(struct kcoap_net *kn, const struct kcoap_peer *p,
 		      u8 type, u16 mid)
@@ -84,9 +71,26 @@ static u32 kcoap_lifetime(struct kcoap_net *kn, u8 type)
 static void kcoap_remember(struct kcoap_net *kn, const struct kcoap_dedup_key *key,
 			   u8 type, u32 now, const u8 *reply, int len)
 {
-	if (kcoap_dedup_insert(&kn->dedup, key, type, now, kcoap_lifetime(kn, type),
-			       reply, len > 0 ? len : 0) == KCOAP_DEDUP_NOMEM)
+	switch (kcoap_dedup_insert(&kn->dedup, key, type, now, kcoap_lifetime(kn, type),
+				   reply, len > 0 ? len : 0)) {
+	case KCOAP_DEDUP_NOMEM:
 		kcoap_stat_inc(kn, KCOAP_STAT_DEDUP_NOMEM);
+		break;
+	case KCOAP_DEDUP_PEER_LIMIT:
+		kcoap_stat_inc(kn, KCOAP_STAT_DEDUP_PEER_LIMIT);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * GET and FETCH are safe and idempotent (RFC 7252 §5.1, RFC 8132 §2): a
+ * duplicate may be processed again (§4.5), so their answers are not kept.
+ */
+static bool kcoap_idempotent(const struct coap_msg *req)
+{
+	return req->code == COAP_CODE_GET || req->code == COAP_CODE_FETCH;
 }
 
 /*
@@ -135,7 +139,7 @@ static void kcoap_request(struct kcoap_net *kn, const struct kcoap_peer *p,
 	struct kcoap_answer ans;
 	struct kcoap_dedup_key key;
 	u32 credit, now = jiffies;
-	bool first = false;
+	bool first = false, remember = true;
 	u16 mid;
 
 	/* §8.1: multicast requests are NON; a CON one is not processed. */
@@ -161,18 +165,38 @@ static void kcoap_request(struct kcoap_net *kn, const struct kcoap_peer *p,
 		/* Answered meanwhile: the entry has the answer now. */
 		if (dup->type & KCOAP_DEDUP_PENDING)
 			dup = kcoap_dedup_lookup(&kn->dedup, &key, now);
-		if (!dup || (dup->type & KCOAP_DEDUP_PENDING) || !dup->reply_len)
+		if (!dup || (dup->type & KCOAP_DEDUP_PENDING))
 			return;
-		/* The replay is paid by this datagram, not the first one. */
-		if (kcoap_amp_ok(kn, p, dup->reply_len, credit))
-			kcoap_send(kn, p, dup->reply, dup->reply_len);
-		else
-			kcoap_stat_inc(kn, KCOAP_STAT_AMP_LIMITED);
-		return;
+		if (dup->reply_len) {
+			/* The replay is paid by this datagram, not the first one. */
+			if (kcoap_amp_ok(kn, p, dup->reply_len, credit))
+				kcoap_send(kn, p, dup->reply, dup->reply_len);
+			else
+				kcoap_stat_inc(kn, KCOAP_STAT_AMP_LIMITED);
+			return;
+		}
+		/* No answer kept: a GET or FETCH is answered afresh. */
+		if (!kcoap_idempotent(req))
+			return;
+		remember = false;
+	} else {
+		kcoap_stat_inc(kn, KCOAP_STAT_RX_REQUESTS);
+		/*
+		 * The peer holds its share of the cache: a GET or FETCH is
+		 * served without an entry (a duplicate is served again); any
+		 * other request is dropped, since a duplicate of it must not
+		 * act twice. The client retransmits once entries expire.
+		 */
+		if (kcoap_dedup_peer_full(&kn->dedup, &key)) {
+			kcoap_stat_inc(kn, KCOAP_STAT_DEDUP_PEER_LIMIT);
+			if (!kcoap_idempotent(req))
+				return;
+			remember = false;
+		}
 	}
-	kcoap_stat_inc(kn, KCOAP_STAT_RX_REQUESTS);
 
-	mid = kcoap_new_mid();
+	/* A CON is answered piggybacked, with its own Message ID. */
+	mid = req->type == COAP_TYPE_CON ? req->mid : kcoap_new_mid(kn, p);
 	kcoap_serve(kn, req, p, p->multicast, mid, buf, &ans);
 	if (ans.unhandled) {
 		u8 code = kcoap_exchange_start(kn, p, req, &key);
@@ -181,7 +205,8 @@ static void kcoap_request(struct kcoap_net *kn, const struct kcoap_peer *p,
 			return;		/* the daemon answers */
 		kcoap_stat_inc(kn, KCOAP_STAT_RX_UNHANDLED);
 		if (code != COAP_CODE_SERVICE_UNAVAILABLE)
-			kcoap_answer_code(req, kcoap_new_mid(), code, 60, buf, &ans);
+			kcoap_answer_code(req, req->type == COAP_TYPE_CON ? req->mid :
+					  kcoap_new_mid(kn, p), code, 60, buf, &ans);
 	}
 	if (ans.len < 0) {
 		/* Cannot happen with a KCOAP_REPLY_MAX buffer; be safe anyway. */
@@ -206,8 +231,10 @@ static void kcoap_request(struct kcoap_net *kn, const struct kcoap_peer *p,
 		ans.code = 0;
 	}
 
-	kcoap_remember(kn, &key, req->type, now, buf,
-		       req->type == COAP_TYPE_CON ? ans.len : 0);
+	if (remember)
+		kcoap_remember(kn, &key, req->type, now, buf,
+			       req->type == COAP_TYPE_CON && !kcoap_idempotent(req) ?
+			       ans.len : 0);
 	if (ans.len && !kcoap_send(kn, p, buf, ans.len)) {
 		if (ans.code)
 			kcoap_stat_code(kn, ans.code);
@@ -225,7 +252,8 @@ static void kcoap_bad_option(struct kcoap_net *kn, const struct kcoap_peer *p,
 	u8 *buf = *this_cpu_ptr(kcoap_reply_buf);
 	struct kcoap_answer ans;
 
-	kcoap_answer_code(req, kcoap_new_mid(), code, 60, buf, &ans);
+	kcoap_answer_code(req, req->type == COAP_TYPE_CON ? req->mid :
+			  kcoap_new_mid(kn, p), code, 60, buf, &ans);
 	if (!p->multicast && ans.len > 0 && !kcoap_send(kn, p, buf, ans.len))
 		kcoap_stat_code(kn, code);
 }
@@ -244,6 +272,14 @@ void kcoap_receive(struct kcoap_net *kn, struct sk_buff *skb)
 		kcoap_stat_inc(kn, KCOAP_STAT_RX_IPV4);
 	len = skb->len - sizeof(struct udphdr);
 	kcoap_stat_add(kn, KCOAP_STAT_RX_BYTES, len);
+	/*
+	 * §4.6: a message fits one IP packet. Anything larger (reassembled
+	 * fragments, up to 64 KB) is dropped before it costs a copy.
+	 */
+	if (unlikely(len > READ_ONCE(kn->cfg.max_msg_size))) {
+		kcoap_stat_inc(kn, KCOAP_STAT_RX_OVERSIZE);
+		goto drop;
+	}
 	/* The headers are in the linear part already. */
 	kcoap_peer_from_skb(&peer, skb);
 	if (!kcoap_ratelimit(kn, &peer))

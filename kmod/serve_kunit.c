@@ -908,19 +908,18 @@ static void kcoap_receive_get(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_TX_ERRORS), 1);
 	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_TX_DATAGRAMS), 0);
 
-	/* The CON's reply is kept: a piggybacked 2.05. */
-	KUNIT_ASSERT_GT(test, kt_cached4(test, 40000, 0x1234), 0);
-	KUNIT_EXPECT_EQ(test, c->rep->type, COAP_TYPE_ACK);
-	KUNIT_EXPECT_EQ(test, c->rep->code, COAP_CODE_CONTENT);
-	KUNIT_EXPECT_EQ(test, c->rep->mid, 0x1234);
-	KUNIT_EXPECT_MEMEQ(test, coap_token(c->rep), kt_token, sizeof(kt_token));
-	kt_expect_payload(test, c->rep, KT_TEMP, 4);
+	/*
+	 * A GET is remembered, but its reply is not kept: it may be served
+	 * again (RFC 7252 §4.5), and a cache of replies costs memory.
+	 */
+	KUNIT_EXPECT_EQ(test, kt_cached4(test, 40000, 0x1234), 0);
 
-	/* The same datagram again: a duplicate, answered with those bytes. */
+	/* The same datagram again: a duplicate, answered afresh. */
 	kt_rx_req(test);
 	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_RX_DUPLICATE), 1);
 	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_RX_REQUESTS), 1);
 	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_TX_ERRORS), 2);
+	KUNIT_EXPECT_EQ(test, kcoap_dedup_count(&c->kn->dedup), 1);
 	/* The same Message ID from another port: another request. */
 	kt_rx(test, c->buf, len, 40001);
 	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_RX_REQUESTS), 2);
@@ -928,12 +927,61 @@ static void kcoap_receive_get(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kcoap_dedup_count(&c->kn->dedup), 2);
 	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_RX_DATAGRAMS), 3);
 
-	/* An error answer is kept as well. */
-	kt_req(c, COAP_TYPE_CON, COAP_CODE_GET, 0x1235);
-	kt_path(c, "/none");
+	/* The answer to a POST is kept: a duplicate must not act twice. */
+	kt_req(c, COAP_TYPE_CON, COAP_CODE_POST, 0x1235);
+	kt_path(c, "/temp");
 	kt_rx_req(test);
 	KUNIT_ASSERT_GT(test, kt_cached4(test, 40000, 0x1235), 0);
-	KUNIT_EXPECT_EQ(test, c->rep->code, COAP_CODE_NOT_FOUND);
+	KUNIT_EXPECT_EQ(test, c->rep->type, COAP_TYPE_ACK);
+	KUNIT_EXPECT_EQ(test, c->rep->code, COAP_CODE_METHOD_NOT_ALLOWED);
+	KUNIT_EXPECT_EQ(test, c->rep->mid, 0x1235);
+	KUNIT_EXPECT_MEMEQ(test, coap_token(c->rep), kt_token, sizeof(kt_token));
+}
+
+/* RFC 7252 §4.6: larger than max-message-size is dropped, unread. */
+static void kcoap_receive_oversize(struct kunit *test)
+{
+	struct kt_serve *c = test->priv;
+	u8 *big = kunit_kzalloc(test, 2000, GFP_KERNEL);
+	int len;
+
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	kt_add_temp(test);
+	kt_get(c, "/temp");
+	len = coap_build_end(&c->b);
+	memcpy(big, c->buf, len);
+	big[len] = 0xff;			/* a payload up to the size */
+	kt_rx(test, big, c->kn->cfg.max_msg_size + 1, 40000);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_RX_OVERSIZE), 1);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_RX_REQUESTS), 0);
+	kt_rx(test, big, c->kn->cfg.max_msg_size, 40000);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_RX_OVERSIZE), 1);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_RX_REQUESTS), 1);
+}
+
+/*
+ * Message IDs: consecutive towards one peer (no repeat before 65536), from
+ * counters that other peers do not share but by a keyed-hash chance.
+ */
+static void kcoap_mid_per_peer(struct kunit *test)
+{
+	struct kt_serve *c = test->priv;
+	struct kcoap_peer p = {
+		.family = AF_INET, .addr.v4 = KT_PEER4, .port = htons(40000),
+	};
+	int i, next = 0;
+	u16 a, b;
+
+	a = kcoap_new_mid(c->kn, &p);
+	b = kcoap_new_mid(c->kn, &p);
+	KUNIT_EXPECT_EQ(test, (u16)(a + 1), b);
+	/* 64 other ports: about 64/1024 of them share its counter. */
+	for (i = 1; i <= 64; i++) {
+		p.port = htons(40000 + i);
+		if (kcoap_new_mid(c->kn, &p) == (u16)(b + 1 + next))
+			next++;
+	}
+	KUNIT_EXPECT_LT(test, next, 4);
 }
 
 static void kcoap_receive_non(struct kunit *test)
@@ -965,10 +1013,11 @@ static void kcoap_receive_non(struct kunit *test)
 	coap_build_opt_uint(&c->b, COAP_OPT_NO_RESPONSE, 2);
 	kt_rx_req(test);
 	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_TX_ERRORS), 2);
-	KUNIT_ASSERT_EQ(test, kt_cached4(test, 40000, 0x0044), COAP_HDR_LEN);
-	KUNIT_EXPECT_EQ(test, c->rep->type, COAP_TYPE_ACK);
-	KUNIT_EXPECT_EQ(test, c->rep->code, COAP_CODE_EMPTY);
-	KUNIT_EXPECT_EQ(test, c->rep->mid, 0x0044);
+	/* Remembered; as for any GET, the ACK is not kept but made again. */
+	KUNIT_EXPECT_EQ(test, kt_cached4(test, 40000, 0x0044), 0);
+	kt_rx_req(test);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_RX_DUPLICATE), 2);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_TX_ERRORS), 3);
 }
 
 /* Pings, malformed datagrams, stray ACKs and responses. */
@@ -1262,6 +1311,8 @@ static struct kunit_case kcoap_serve_cases[] = {
 	KUNIT_CASE(kcoap_serve_wellknown_cached),
 	KUNIT_CASE(kcoap_serve_wellknown_truncated),
 	KUNIT_CASE(kcoap_receive_get),
+	KUNIT_CASE(kcoap_receive_oversize),
+	KUNIT_CASE(kcoap_mid_per_peer),
 	KUNIT_CASE(kcoap_receive_non),
 	KUNIT_CASE(kcoap_receive_not_requests),
 	KUNIT_CASE(kcoap_receive_ipv6),

@@ -8,6 +8,7 @@
  */
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/udp.h>
 #include <net/sock.h>
 #include <net/udp_tunnel.h>
 
@@ -31,6 +32,26 @@ static int kcoap_encap_rcv(struct sock *sk, struct sk_buff *skb)
 	return 0;
 }
 
+/*
+ * An ICMP error about a datagram we sent (softirq, under RCU), with
+ * skb->data at the quoted IP header. Linux 6.2 changed the arguments
+ * (Kbuild tells which the headers have).
+ */
+#ifdef KCOAP_ERR_RCV_PAYLOAD
+static void kcoap_encap_err_rcv(struct sock *sk, struct sk_buff *skb, int err,
+				__be16 port, u32 info, u8 *payload)
+{
+	/* @payload is just past the quoted UDP header. */
+	kcoap_icmp_error(sk, skb, payload - sizeof(struct udphdr) - skb->data);
+}
+#else
+static void kcoap_encap_err_rcv(struct sock *sk, struct sk_buff *skb,
+				unsigned int udp_offset)
+{
+	kcoap_icmp_error(sk, skb, udp_offset);
+}
+#endif
+
 static int kcoap_sock_create(struct kcoap_net *kn, int family,
 			     struct socket **sockp)
 {
@@ -42,6 +63,7 @@ static int kcoap_sock_create(struct kcoap_net *kn, int family,
 		.sk_user_data = kn,
 		.encap_type = 1,
 		.encap_rcv = kcoap_encap_rcv,
+		.encap_err_rcv = kcoap_encap_err_rcv,
 	};
 	struct socket *sock;
 	int err;

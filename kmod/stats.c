@@ -68,6 +68,12 @@ static const struct {
 	[KCOAP_STAT_WK_TRUNCATED] = {
 		"wellknown-truncated", KCOAP_A_STATS_WELLKNOWN_TRUNCATED },
 	[KCOAP_STAT_ENDPOINT_ERRORS] = { "endpoint-errors", KCOAP_A_STATS_ENDPOINT_ERRORS },
+	[KCOAP_STAT_RX_OVERSIZE] = { "rx-oversize", KCOAP_A_STATS_RX_OVERSIZE },
+	[KCOAP_STAT_DEDUP_PEER_LIMIT] = { "dedup-peer-limit", KCOAP_A_STATS_DEDUP_PEER_LIMIT },
+	[KCOAP_STAT_OBSERVE_PEER_LIMIT] = {
+		"observe-peer-limit", KCOAP_A_STATS_OBSERVE_PEER_LIMIT },
+	[KCOAP_STAT_OBSERVE_UNREACHABLE] = {
+		"observe-unreachable", KCOAP_A_STATS_OBSERVE_UNREACHABLE },
 };
 
 static_assert(ARRAY_SIZE(kcoap_stat_info) == KCOAP_STAT_COUNT);

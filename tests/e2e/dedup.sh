@@ -1,7 +1,8 @@
 #!/bin/bash
 # Deduplication (RFC 7252 §4.5): per peer, port and Message ID; duplicate
-# CONs get the very same reply, duplicate NONs nothing; lifetimes and the
-# entry limit are settable.
+# CONs get the very same reply (a GET or FETCH is served again: it is
+# idempotent, and its reply is not kept), duplicate NONs nothing;
+# lifetimes and the entry limit are settable.
 . "$(dirname "$0")/lib.sh"
 trap netns_down EXIT
 netns_up
@@ -28,13 +29,19 @@ check_eq "byte-identical answers" "$(sort -u <<<"$r" | wc -l)" 1
 check_eq "processed once" "$(($(kstat rx-requests) - req))" 1
 check_eq "two counted as duplicates" "$(($(kstat rx-duplicate) - dups))" 2
 
-# The duplicate gets the first answer even after the resource changed.
-first=$("$COAPRAW" --netns cli --sport 40001 $GW4 5683 "CON GET 101 bb /v")
+# A duplicate GET after a change is served afresh: GET is idempotent
+# (§4.5 lets it be processed again), so its reply is not kept.
+raw --sport 40001 $GW4 5683 "CON GET 101 bb /v" >/dev/null
 kctl resource set /v --value two
-again=$("$COAPRAW" --netns cli --sport 40001 $GW4 5683 "CON GET 101 bb /v")
-check_eq "a duplicate after a change gets the original bytes" "$again" "$first"
-r=$(raw $GW4 5683 "CON GET 102 bb /v")
-check "a new Message ID sees the new value" grep -q "payload=$(printf two | xxd -p)$" <<<"$r"
+req=$(kstat rx-requests)
+r=$(raw --sport 40001 $GW4 5683 "CON GET 101 bb /v")
+check "a duplicate GET after a change is served the new value" \
+	grep -q "^ACK 2.05 mid=101 .*payload=$(printf two | xxd -p)$" <<<"$r"
+check_eq "and is counted as a duplicate, not a request" "$(($(kstat rx-requests) - req))" 0
+# A request that is not idempotent gets the very same bytes again.
+r=$(raw --sport 40001 --repeat 2 $GW4 5683 "CON POST 102 bb /v payload=31")
+check "a duplicate POST gets the kept answer" grep -q "^ACK 4.05 mid=102 " <<<"$r"
+check_eq "byte for byte" "$(sort -u <<<"$r" | wc -l)" 1
 
 # Two peers (two source ports here) using one Message ID: two exchanges.
 req=$(kstat rx-requests)

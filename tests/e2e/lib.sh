@@ -137,7 +137,7 @@ raw() { "$COAPRAW" --netns cli --decode "$@"; }
 kstat() {
 	stat "" "${1// /-}" && return
 	case $1 in
-	dedup-entries | observers | resources | resource-bytes)
+	dedup-entries | dedup-bytes | observers | resources | resource-bytes)
 		kctl stats | awk -v k="$1" '{ v = $NF; $NF = ""; sub(/ +$/, "") }
 			$0 == k { print v; found = 1 } END { if (!found) print 0 }' ;;
 	*) echo 0 ;; # a response code not sent yet

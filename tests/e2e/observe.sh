@@ -62,6 +62,8 @@ check "a non-observable resource answers 2.05 without Observe" \
 check_eq "and adds no observer" "$(nobs)" 0
 
 # 1000 observers, each on its own socket, get every one of 3 updates.
+# They all share one address: lift max-observers-per-peer (256) for them.
+kctl config set max-observers-per-peer 1000
 kctl resource add /fan --value v0 --obs
 sent=$(kstat tx-notify) nf=$(kstat "tx-code 4.04")
 r=$(observer --updates 3 many 1000 /fan "$KCOAPCTL" resource set /fan --value {})
@@ -76,6 +78,7 @@ check_eq "and 3000 notifications sent" "$(($(kstat tx-notify) - sent))" 3000
 kctl resource del /fan
 check_eq "deleting the resource sends each a 4.04" "$(($(kstat "tx-code 4.04") - nf))" 1000
 check_eq "and ends every observation" "$(kstat observers)" 0
+kctl config set max-observers-per-peer 256
 
 # The limits are the operator's: the 3rd observer of a resource is refused.
 kctl config set max-observers-per-resource 2

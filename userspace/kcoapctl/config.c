@@ -62,6 +62,14 @@ const struct config_key config_keys[] = {
 	  16, 16777216, "" },
 	{ "wellknown-max-size", KCOAP_A_CONFIG_WELLKNOWN_MAX_SIZE, CK_NUMBER, 4,
 	  64, 16777216, " bytes" },
+	{ "max-message-size", KCOAP_A_CONFIG_MAX_MESSAGE_SIZE, CK_NUMBER, 4,
+	  64, 65507, " bytes" },
+	{ "dedupe-max-bytes", KCOAP_A_CONFIG_DEDUP_MAX_BYTES, CK_NUMBER, 4,
+	  65536, 1073741824, " bytes" },
+	{ "dedupe-max-peer-bytes", KCOAP_A_CONFIG_DEDUP_MAX_PEER_BYTES, CK_NUMBER, 4,
+	  1024, 1073741824, " bytes" },
+	{ "max-observers-per-peer", KCOAP_A_CONFIG_OBSERVER_MAX_PER_PEER, CK_NUMBER, 4,
+	  0, 1048576, "" },
 };
 
 const size_t n_config_keys = sizeof(config_keys) / sizeof(config_keys[0]);
@@ -81,6 +89,9 @@ static const struct {
 	{ "resource-max-size", "max-resource-size" },
 	{ "observer-max-per-resource", "max-observers-per-resource" },
 	{ "observer-max-total", "max-observers" },
+	{ "dedup-max-bytes", "dedupe-max-bytes" },
+	{ "dedup-max-peer-bytes", "dedupe-max-peer-bytes" },
+	{ "observer-max-per-peer", "max-observers-per-peer" },
 };
 
 static const struct config_key *find_key(const char *key)

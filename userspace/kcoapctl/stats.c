@@ -72,6 +72,11 @@ static const char *const stat_names[] = {
 	[KCOAP_A_STATS_WELLKNOWN_RENDERS] = "wellknown-renders",
 	[KCOAP_A_STATS_WELLKNOWN_TRUNCATED] = "wellknown-truncated",
 	[KCOAP_A_STATS_ENDPOINT_ERRORS] = "endpoint-errors",
+	[KCOAP_A_STATS_RX_OVERSIZE] = "rx-oversize",
+	[KCOAP_A_STATS_DEDUP_BYTES] = "dedup-bytes",
+	[KCOAP_A_STATS_DEDUP_PEER_LIMIT] = "dedup-peer-limit",
+	[KCOAP_A_STATS_OBSERVE_PEER_LIMIT] = "observe-peer-limit",
+	[KCOAP_A_STATS_OBSERVE_UNREACHABLE] = "observe-unreachable",
 };
 
 #define N_STATS (sizeof(stat_names) / sizeof(stat_names[0]))

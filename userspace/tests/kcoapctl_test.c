@@ -139,6 +139,11 @@ static void test_config(void)
 	config_ok("resource-max-count", "10", KCOAP_A_CONFIG_RESOURCE_MAX_COUNT, 10);
 	config_ok("dedup-con-lifetime", "247", KCOAP_A_CONFIG_DEDUP_CON_LIFETIME, 247);
 	config_ok("dedup-max-entries", "16", KCOAP_A_CONFIG_DEDUP_MAX_ENTRIES, 16);
+	config_ok("max-message-size", "1152", KCOAP_A_CONFIG_MAX_MESSAGE_SIZE, 1152);
+	config_ok("dedupe-max-bytes", "65536", KCOAP_A_CONFIG_DEDUP_MAX_BYTES, 65536);
+	config_ok("dedupe-max-peer-bytes", "1073741824",
+		  KCOAP_A_CONFIG_DEDUP_MAX_PEER_BYTES, 1073741824);
+	config_ok("max-observers-per-peer", "0", KCOAP_A_CONFIG_OBSERVER_MAX_PER_PEER, 0);
 
 	config_bad("dedupe-lifetime", "0", true);
 	config_bad("dedupe-lifetime", "86401", true);
@@ -150,6 +155,11 @@ static void test_config(void)
 	config_bad("port", "0", true);
 	config_bad("port", "65536", true);
 	config_bad("dedupe-max-entries", "15", true);
+	config_bad("max-message-size", "63", true);
+	config_bad("max-message-size", "65508", true);
+	config_bad("dedupe-max-bytes", "65535", true);
+	config_bad("dedupe-max-peer-bytes", "1023", true);
+	config_bad("max-observers-per-peer", "1048577", true);
 	config_bad("max-resource-size", "16777217", true);
 	config_bad("multicast", "yes", true);
 	config_bad("block-size", "100", true);
