@@ -18,6 +18,11 @@ nobs_is() { [ "$(nobs)" = "$1" ]; }
 cfg() { kctl config | awk -v k="$1" '$1 == k { print $2 }'; }
 hex() { head -c "$1" /dev/zero | tr '\0' a | xxd -p | tr -d '\n'; }
 
+# The floods here are about memory, not rate or reflection: the per-source
+# token bucket and address validation (hostile.sh tests them) are off, so
+# that every request gets through and every registration is answered at
+# once, as from a verified client.
+kctl config set ratelimit-rate 0 amp-factor 0
 kctl resource add /big --value "$(head -c 1024 /dev/zero | tr '\0' k)"
 kctl resource add /s --value s0 --obs
 
