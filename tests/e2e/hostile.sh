@@ -87,6 +87,8 @@ check "coap-client: the whole link document (>= 4 KB, 60 long links)" \
 	test "${#wk}" -ge 4096 -a "$(tr ',' '\n' <<<"$wk" | grep -c '^</r/')" = 60
 export NODE_PATH=$KCOAP_TOP/build/node/node_modules
 NODE=${KCOAP_NODE:-node}
+[ -d "$NODE_PATH/coap" ] ||
+	echo "# npm coap is not installed: run tests/e2e/node/install on the host"
 nwk=$(ip netns exec cli "$NODE" "$E2E_DIR/node/client.js" get 192.0.2.4 $GW4 /.well-known/core)
 echo "# npm coap: /.well-known/core of ${#nwk} bytes"
 check_eq "npm coap: the same link document" "$nwk" "$wk"
@@ -95,21 +97,29 @@ ip netns exec cli coap-client-notls -s 12 -B 12 -a 192.0.2.5 "coap://$GW4/temp" 
 	>"$KCOAP_TMP/obs-libcoap" 2>&1 &
 lc_pid=$!
 ip netns exec cli "$NODE" "$E2E_DIR/node/client.js" observe 192.0.2.4 $GW4 /temp 12 \
-	>"$KCOAP_TMP/obs-npm" 2>&1 &
+	>"$KCOAP_TMP/obs-npm" 2>"$KCOAP_TMP/obs-npm.err" &
 npm_pid=$!
 sleep 4
 kctl resource set /temp --value 31
 sleep 2
 kctl resource set /temp --value 32
 wait "$lc_pid" "$npm_pid"
-check "coap-client: observed the changes" grep -q 32 "$KCOAP_TMP/obs-libcoap"
-check "npm coap: observed the changes" grep -q 32 "$KCOAP_TMP/obs-npm"
+# coap-client prints the values with no separator: the last must be 32.
+check "coap-client: observed the changes" grep -q '32$' "$KCOAP_TMP/obs-libcoap"
+check "npm coap: observed the changes" grep -qx 32 "$KCOAP_TMP/obs-npm"
 sed 's/^/# coap-client observe: /' "$KCOAP_TMP/obs-libcoap" | head -5
-sed 's/^/# npm observe: /' "$KCOAP_TMP/obs-npm" | head -5
+sed 's/^/# npm observe: /' "$KCOAP_TMP/obs-npm" "$KCOAP_TMP/obs-npm.err" | head -5
 
 wait "$flood_pid"
-echo "# flood: $(cat "$KCOAP_TMP/flood") CON GETs of /big from $CLI4 in 15 s"
-check "the flooding host was held to its bucket" test "$(kstat ratelimited)" -gt "$rl"
+flood=$(cat "$KCOAP_TMP/flood")
+echo "# flood: $flood CON GETs of /big from $CLI4 in 15 s"
+# Python on the debug kernel under TCG may not even reach the budget
+# (600 + 300/s): then there is nothing to hold back.
+if [ "${flood:-0}" -gt $((600 + 300 * 15)) ]; then
+	check "the flooding host was held to its bucket" test "$(kstat ratelimited)" -gt "$rl"
+else
+	ok "the flooding host was held to its bucket # SKIP it sent only $flood"
+fi
 wait "$good_pid"
 good_pid=
 read -r _ sent _ answered _ gap <"$KCOAP_TMP/good"
