@@ -453,6 +453,58 @@ static void kcoap_x_limits_and_detach(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->d->inflight), 0);
 }
 
+/*
+ * Towards an unverified peer, the request's 3x credit covers the empty
+ * ACK, the answer and its retransmissions (RFC 9175 §2.4); an answer over
+ * it becomes 4.01 with Echo; a verified peer gets it all.
+ */
+static void kcoap_x_amplification(struct kunit *test)
+{
+	struct kt_x *c = test->priv;
+	static const u8 late[] = { 0xff, 'l', 'a', 't', 'e' };
+	u8 big[41];
+	u64 id;
+	int i;
+
+	big[0] = 0xff;
+	memset(big + 1, 'x', sizeof(big) - 1);
+	c->kn->cfg.amp_factor = 3;
+	c->kn->cfg.verify_max = 16;
+	c->kn->cfg.verify_lifetime = 60;
+
+	/* 11 bytes earn 33: 46 bytes of answer become 15 of 4.01 + Echo. */
+	KUNIT_ASSERT_EQ(test, kt_x_request(test, COAP_TYPE_CON, 0x5001), 0);
+	kt_x_answer(test, kt_x_taken(test), COAP_CODE_CHANGED, big, sizeof(big));
+	KUNIT_ASSERT_EQ(test, c->nsent, 1);
+	KUNIT_EXPECT_EQ(test, c->sent[0].type, COAP_TYPE_ACK);
+	KUNIT_EXPECT_EQ(test, c->sent[0].mid, 0x5001);
+	KUNIT_EXPECT_EQ(test, c->sent[0].code, COAP_CODE_UNAUTHORIZED);
+	KUNIT_EXPECT_EQ(test, c->sent[0].len, 4 + 1 + KCOAP_ECHO_OPT_LEN);
+	KUNIT_EXPECT_EQ(test, c->sent[0].bytes[5], 0xd8);
+
+	/* Empty ACK (4) and a 10-byte separate CON: one retransmission fits. */
+	KUNIT_ASSERT_EQ(test, kt_x_request(test, COAP_TYPE_CON, 0x5002), 0);
+	id = kt_x_taken(test);
+	KUNIT_ASSERT_TRUE(test, kt_x_fire(test, id));
+	kt_x_answer(test, id, COAP_CODE_CONTENT, late, sizeof(late));
+	KUNIT_ASSERT_EQ(test, c->nsent, 3);
+	KUNIT_EXPECT_EQ(test, c->sent[2].type, COAP_TYPE_CON);
+	for (i = 0; i < 5; i++)
+		kt_x_fire(test, id);
+	KUNIT_EXPECT_EQ(test, c->nsent, 4);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->d->inflight), 0);
+
+	/* Verified (an ACK, an Echo): the whole answer. */
+	local_bh_disable();
+	kcoap_peer_verify(c->kn, &c->peer, KCOAP_STAT_ACK_VERIFIED);
+	local_bh_enable();
+	KUNIT_ASSERT_EQ(test, kt_x_request(test, COAP_TYPE_CON, 0x5003), 0);
+	kt_x_answer(test, kt_x_taken(test), COAP_CODE_CHANGED, big, sizeof(big));
+	KUNIT_ASSERT_EQ(test, c->nsent, 5);
+	KUNIT_EXPECT_EQ(test, c->sent[4].code, COAP_CODE_CHANGED);
+	KUNIT_EXPECT_EQ(test, c->sent[4].len, 4 + 1 + sizeof(big));
+}
+
 static struct kunit_case kcoap_x_cases[] = {
 	KUNIT_CASE(kcoap_x_piggybacked),
 	KUNIT_CASE(kcoap_x_separate),
@@ -460,6 +512,7 @@ static struct kunit_case kcoap_x_cases[] = {
 	KUNIT_CASE(kcoap_x_timeout_and_bad),
 	KUNIT_CASE(kcoap_x_serve_from_table),
 	KUNIT_CASE(kcoap_x_limits_and_detach),
+	KUNIT_CASE(kcoap_x_amplification),
 	{}
 };
 
