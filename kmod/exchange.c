@@ -276,11 +276,15 @@ static void kcoap_x_unavailable(struct kcoap_exchange *x, bool con, u8 *out)
 }
 
 /* Softirq scratch for the timer; softirqs do not nest on a CPU. */
-static u8 (__percpu *kcoap_x_out)[KCOAP_REPLY_MAX] __read_mostly;
+struct kcoap_x_buf {
+	u8 b[KCOAP_REPLY_MAX];
+};
+
+static struct kcoap_x_buf __percpu *kcoap_x_out __read_mostly;
 
 int __init kcoap_exchange_bufs_init(void)
 {
-	kcoap_x_out = alloc_percpu(u8 [KCOAP_REPLY_MAX]);
+	kcoap_x_out = alloc_percpu(struct kcoap_x_buf);
 	return kcoap_x_out ? 0 : -ENOMEM;
 }
 
@@ -293,7 +297,7 @@ static void kcoap_x_timer(struct timer_list *t)
 {
 	struct kcoap_exchange *x = from_timer(x, t, timer);
 	struct kcoap_net *kn = x->kn;
-	u8 *out = *this_cpu_ptr(kcoap_x_out);
+	u8 *out = this_cpu_ptr(kcoap_x_out)->b;
 
 	/* The dedupe table and the socket are read under RCU, as in receive. */
 	rcu_read_lock();

@@ -22,11 +22,15 @@
  * The reply being built; softirqs do not nest on a CPU. Allocated at load
  * rather than static: the static per-CPU area of modules is 8 KiB in all.
  */
-static u8 (__percpu *kcoap_reply_buf)[KCOAP_REPLY_MAX] __read_mostly;
+struct kcoap_reply_buf {
+	u8 b[KCOAP_REPLY_MAX];
+};
+
+static struct kcoap_reply_buf __percpu *kcoap_reply_buf __read_mostly;
 
 int __init kcoap_receive_bufs_init(void)
 {
-	kcoap_reply_buf = alloc_percpu(u8 [KCOAP_REPLY_MAX]);
+	kcoap_reply_buf = alloc_percpu(struct kcoap_reply_buf);
 	return kcoap_reply_buf ? 0 : -ENOMEM;
 }
 
@@ -134,7 +138,7 @@ static void kcoap_amp_limit(struct kcoap_net *kn, const struct kcoap_peer *p,
 static void kcoap_request(struct kcoap_net *kn, const struct kcoap_peer *p,
 			  const struct coap_msg *req)
 {
-	u8 *buf = *this_cpu_ptr(kcoap_reply_buf);
+	u8 *buf = this_cpu_ptr(kcoap_reply_buf)->b;
 	const struct kcoap_dedup_entry *dup;
 	struct kcoap_answer ans;
 	struct kcoap_dedup_key key;
@@ -249,7 +253,7 @@ static void kcoap_request(struct kcoap_net *kn, const struct kcoap_peer *p,
 static void kcoap_bad_option(struct kcoap_net *kn, const struct kcoap_peer *p,
 			     const struct coap_msg *req, u8 code)
 {
-	u8 *buf = *this_cpu_ptr(kcoap_reply_buf);
+	u8 *buf = this_cpu_ptr(kcoap_reply_buf)->b;
 	struct kcoap_answer ans;
 
 	kcoap_answer_code(req, req->type == COAP_TYPE_CON ? req->mid :
