@@ -40,12 +40,15 @@ start_capture() {
 	cap_pid=$!
 	wait_for 30 test -e "$CAP.ready"
 }
-# stop_capture: "rx tx" (UDP payload bytes from and to the spoofed sources).
+# stop_capture: sets rx and tx (UDP payload bytes from and to the spoofed
+# sources). Not in a subshell: only this shell can wait for the capture,
+# which writes its totals on the way out.
 stop_capture() {
 	kill "$cap_pid"
 	wait "$cap_pid"
 	cap_pid=
-	awk '$1 == "rx" { rx = $2 } $1 == "tx" { tx = $2 } END { print rx + 0, tx + 0 }' "$CAP"
+	wait_for 10 test -s "$CAP"
+	read -r rx tx < <(awk '$1 == "rx" { rx = $2 } $1 == "tx" { tx = $2 } END { print rx + 0, tx + 0 }' "$CAP")
 }
 observers_at_most() { test "$(kstat observers)" -le "$1"; }
 gauge() { kctl stats | awk -v k="$1" '$1 == k { print $2 }'; }
@@ -55,7 +58,7 @@ kctl config set amp-factor 0
 start_capture
 ip netns exec cli python3 "$HOSTILE" spoof $GW4 $SPOOF 200 >/dev/null
 sleep 1
-read -r rx tx < <(stop_capture)
+stop_capture
 echo "# amp-factor 0: $rx bytes from spoofed sources, $tx to them"
 grep -E '^(rx|tx)-' "$CAP" | paste - - | sed 's/^/# amp-factor 0: /'
 check "with amp-factor 0 the capture sees more than 3x (the check can fail)" \
@@ -134,7 +137,7 @@ no_spoofed_observer() { ! kctl observers | grep -q "$SPOOF"; }
 wait_for 60 no_spoofed_observer
 check "spoofed observers were dropped" no_spoofed_observer
 echo "# observers left: $(kstat observers)"
-read -r rx tx < <(stop_capture)
+stop_capture
 echo "# spoofed sources: $rx bytes received from them, $tx sent to them"
 check "something was sent to spoofed sources (the capture works)" test "$tx" -gt 0
 check "bytes to spoofed sources <= 3x bytes from them" test "$tx" -le $((3 * rx))
