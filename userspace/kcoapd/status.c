@@ -52,12 +52,16 @@ static void sweep(const char *dir)
 
 	if (!d)
 		return;
-	while ((e = readdir(d)))
-		if (sscanf(e->d_name, "kcoapd.%d.status%n", &pid, &end) == 1 &&
-		    !e->d_name[end] && pid > 0 && kill(pid, 0) && errno == ESRCH) {
-			snprintf(file, sizeof(file), "%s/%s", dir, e->d_name);
-			unlink(file);
-		}
+	while ((e = readdir(d))) {
+		/* Its .tmp too: a SIGKILL may fall between write and rename. */
+		end = 0;
+		if (sscanf(e->d_name, "kcoapd.%d.status%n", &pid, &end) != 1 || !end ||
+		    (e->d_name[end] && strcmp(e->d_name + end, ".tmp")) ||
+		    pid <= 0 || !kill(pid, 0) || errno != ESRCH)
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", dir, e->d_name);
+		unlink(file);
+	}
 	closedir(d);
 }
 
