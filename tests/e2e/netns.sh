@@ -99,10 +99,13 @@ check "root: observers works" quiet kctl observers
 # In a user and network namespace of one's own, resources can be made;
 # their memory is charged to the maker's memory cgroup.
 big=$(head -c 60000 /dev/zero | tr '\0' x)
-# own [FILE]: 30 values of 60 kB (1.8 MB); then FILE's content.
+# own [FILE]: 30 values of 60 kB (1.8 MB); FILE's content before and
+# after them, once the namespace's own state is made (so the namespaces'
+# and the processes' memory is not in the difference).
 own() {
 	nobody unshare -Urn sh -c '
 		"$1" config set max-resources 100 || exit 1
+		[ -z "$3" ] || cat "$3"
 		i=0
 		while [ $i -lt 30 ]; do
 			i=$((i + 1))
@@ -126,8 +129,7 @@ else
 		mkdir -p $cg; then
 		# This shell moves into the cgroup, and nobody's commands with it.
 		echo $BASHPID >$cg/cgroup.procs
-		before=$(cat $cg/memory.current)
-		after=$(own $cg/memory.current | tail -1)
+		read -r before after < <(own $cg/memory.current | tr '\n' ' ')
 		echo $BASHPID >/sys/fs/cgroup/cgroup.procs
 		echo "# memory.current of the cgroup: $before -> $after"
 		check "1.8 MB of values are charged to the maker's cgroup" \
