@@ -30,38 +30,12 @@ MQ=(-h 127.0.0.1 -p 1883)
 bg() { "$@" & pids+=($!); }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 
-cat >"$work/mosquitto.conf" <<EOF
-listener 1883 127.0.0.1
-allow_anonymous true
-user root
-log_dest file $work/mosquitto.log
-log_type all
-EOF
-broker_up() { mosquitto_sub "${MQ[@]}" -t kcoap/probe -E -W 2 >/dev/null 2>&1; }
-mosquitto -c "$work/mosquitto.conf" >>"$work/mosquitto.out" 2>&1 &
-bpid=$!
-wait_for 10 broker_up || { not_ok "mosquitto does not start"; t_done; exit 1; }
+broker_start "$work" || { not_ok "mosquitto does not start"; t_done; exit 1; }
 
-# The device: a socket in the client namespace that writes down the
-# payload of every request and acknowledges CONs with 2.04 (a command is
-# executed when it gets here).
-bg ip netns exec cli /usr/bin/python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind((sys.argv[1], 5699))
-with open(sys.argv[2], "a", buffering=1) as f:
-    while True:
-        m, a = s.recvfrom(2048)
-        if len(m) < 4:
-            continue
-        tkl = m[0] & 15
-        if (m[0] >> 4) & 3 == 0:
-            s.sendto(bytes([0x60 | tkl, 0x44, m[2], m[3]]) + m[4:4 + tkl], a)
-        p = m[4 + tkl:]
-        f.write((p.split(b"\xff", 1)[1] if b"\xff" in p else b"").decode(errors="replace") + "\n")
-' "$CLI4" "$work/dev.rx"
-bound() { [ -n "$(ip netns exec cli ss -Hlun 'sport = :5699')" ]; }
-wait_for 20 bound
+# The device: writes down every request's payload, answers CONs 2.04
+# (a command is executed when it gets here).
+device_start "$work/dev.rx"
+pids+=("$devpid")
 got_cmd() { grep -qx -- "$1" "$work/dev.rx" 2>/dev/null; }
 
 # device lamp: known from the settings, so the restart below keeps it.

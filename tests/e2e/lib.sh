@@ -143,3 +143,26 @@ kstat() {
 	*) echo 0 ;; # a response code not sent yet
 	esac
 }
+
+# The bridge tests (authz, restart): a broker and a device.
+# broker_start WORK [CONF-LINE...]: mosquitto on 127.0.0.1:1883, its files
+# in WORK, the extra lines in its settings; sets bpid, fails if it is not
+# up within 10 s.
+broker_up() { mosquitto_sub -h 127.0.0.1 -p 1883 -t kcoap/probe -E -W 2 >/dev/null 2>&1; }
+broker_start() {
+	local work=$1
+	shift
+	printf '%s\n' "listener 1883 127.0.0.1" "allow_anonymous true" "$@" "user root" \
+		"log_dest file $work/mosquitto.log" "log_type all" >"$work/mosquitto.conf"
+	mosquitto -c "$work/mosquitto.conf" >>"$work/mosquitto.out" 2>&1 &
+	bpid=$!
+	wait_for 10 broker_up
+}
+# device_start FILE: device.py on $CLI4:5699 in the client namespace,
+# writing what it gets to FILE; sets devpid, waits until it is bound.
+device_start() {
+	ip netns exec cli /usr/bin/python3 "$E2E_DIR/device.py" "$CLI4" "$1" &
+	devpid=$!
+	wait_for 20 device_bound
+}
+device_bound() { [ -n "$(ip netns exec cli ss -Hlun 'sport = :5699')" ]; }
