@@ -106,7 +106,7 @@ static void kcoap_peertab_gc(struct work_struct *work)
 int kcoap_peertab_init(struct kcoap_peertab *t)
 {
 	t->buckets = kvcalloc(1U << KCOAP_PEERTAB_BITS, sizeof(*t->buckets),
-			      GFP_KERNEL);
+			      GFP_KERNEL_ACCOUNT);
 	if (!t->buckets)
 		return -ENOMEM;
 	spin_lock_init(&t->lock);
