@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The kcoap authors.
+ *
+ * DTLS 1.2 (RFC 6347) on the coaps endpoint: the handshake is kcoapd's
+ * (GnuTLS), the records are the kernel's, as kTLS splits TLS.
+ *
+ *   dtls_session.c  the table: handshakes in flight and sessions, by id and
+ *                   by peer address; limits, expiry; netlink session-*
+ *   dtls_record.c   one record: AEAD open (with the RFC 6347 §4.1.2.6
+ *                   replay window) and seal, with the kernel crypto API
+ *   dtls_cookie.c   stateless HelloVerifyRequest cookies (RFC 6347 §4.2.1)
+ *   dtls_receive.c  a datagram on the coaps socket: split into records,
+ *                   cookie exchange, handshake records up the ring,
+ *                   application data opened and given to receive.c
+ *
+ * A handshake entry is made only for a ClientHello whose cookie checked,
+ * i.e. from an address that can receive: every later record of that
+ * handshake goes up the ring with the entry's id, and kcoapd's flights come
+ * down with the same id, so the daemon can only send to that peer. The
+ * session kcoapd installs (session-add, with the keys from
+ * gnutls_record_get_state()) takes over the entry and its id.
+ */
+#ifndef _KCOAP_DTLS_H
+#define _KCOAP_DTLS_H
+
+#include <linux/types.h>
+#include <linux/rhashtable-types.h>
+#include <linux/spinlock.h>
+
+#include "peer.h"
+
+struct kcoap_net;
+struct crypto_aead;
+
+/* RFC 6347 §4.1: the record header, 13 bytes. */
+#define KCOAP_DTLS_HDR_LEN	13
+#define KCOAP_DTLS_VERSION_12	0xfefd
+#define KCOAP_DTLS_VERSION_10	0xfeff	/* in a ClientHello's record */
+
+/* RFC 5246 §6.2.1 content types; RFC 9146 §4 adds tls12_cid. */
+#define KCOAP_DTLS_CT_CCS	20
+#define KCOAP_DTLS_CT_ALERT	21
+#define KCOAP_DTLS_CT_HANDSHAKE	22
+#define KCOAP_DTLS_CT_APPDATA	23
+#define KCOAP_DTLS_CT_CID	25
+
+/* The AEAD record protections of the suites kcoap accepts (uapi enum). */
+enum kcoap_dtls_suite {
+	KCOAP_DTLS_AES_128_CCM_8 = 1,	/* RFC 7252 §9: PSK and ECDSA suites */
+	KCOAP_DTLS_AES_128_CCM = 2,
+	KCOAP_DTLS_AES_128_GCM = 3,
+	KCOAP_DTLS_AES_256_GCM = 4,
+};
+
+/* One direction's keys (RFC 5246 §6.3, AEAD: no MAC key). */
+struct kcoap_dtls_dir {
+	struct crypto_aead *tfm;
+	u8 salt[4];			/* the implicit part of the nonce */
+	u64 seq;			/* 48 bits: next to send / highest seen */
+	u64 window;			/* receive: bit i is seq - i seen */
+};
+
+enum kcoap_dtls_state {
+	KCOAP_DTLS_HANDSHAKE,		/* records go up to kcoapd */
+	KCOAP_DTLS_ESTABLISHED,		/* the kernel opens and seals */
+};
+
+struct kcoap_dtls_sess {
+	struct rhash_head by_id;
+	struct rhash_head by_addr;
+	struct kcoap_dedup_key addr;	/* rhashtable key: addr, port; mid 0 */
+	u32 id;				/* never 0; the ring's handshake id */
+	u8 state;			/* enum kcoap_dtls_state */
+	u8 suite;			/* enum kcoap_dtls_suite */
+	u16 epoch;
+	struct kcoap_peer peer;		/* where to send: the latest address */
+	spinlock_t lock;		/* rx window and tx seq */
+	struct kcoap_dtls_dir rx, tx;
+	unsigned long created, last_rx;	/* jiffies */
+	u64 rx_records, tx_records, rx_bad, rx_replayed;
+	char identity[129];		/* PSK identity or key fingerprint */
+	struct rcu_head rcu;
+};
+
+/* dtls_session.c: the per-namespace tables (kn->dtls). */
+int kcoap_dtls_net_init(struct kcoap_net *kn);
+void kcoap_dtls_net_exit(struct kcoap_net *kn);
+/* Both under rcu_read_lock(); NULL if none. */
+struct kcoap_dtls_sess *kcoap_dtls_find(struct kcoap_net *kn,
+					const struct kcoap_peer *p);
+struct kcoap_dtls_sess *kcoap_dtls_get(struct kcoap_net *kn, u32 id);
+/* A cookie-checked ClientHello: a handshake entry, or NULL (full, counted). */
+struct kcoap_dtls_sess *kcoap_dtls_handshake_new(struct kcoap_net *kn,
+						 const struct kcoap_peer *p);
+void kcoap_dtls_del(struct kcoap_net *kn, struct kcoap_dtls_sess *s);
+
+/* dtls_record.c, softirq-safe (synchronous AEADs only). */
+int kcoap_dtls_dir_init(struct kcoap_dtls_dir *d, u8 suite, const u8 *key,
+			unsigned int keylen, const u8 *salt, u64 seq);
+void kcoap_dtls_dir_free(struct kcoap_dtls_dir *d);
+/*
+ * Open the record at @rec (header included, @len bytes) in place: on 0,
+ * *@type and the plaintext at @rec + KCOAP_DTLS_HDR_LEN + 8 for *@plen
+ * bytes. -EBADMSG: it did not authenticate; -EALREADY: replayed.
+ */
+int kcoap_dtls_open(struct kcoap_dtls_sess *s, u8 *rec, size_t len,
+		    u8 *type, size_t *plen);
+/* Seal @len bytes as one record of @type into @out; returns its length. */
+int kcoap_dtls_seal(struct kcoap_dtls_sess *s, u8 type, const void *in,
+		    size_t len, u8 *out, size_t out_size);
+/* Header, explicit nonce and tag: what a record adds to its plaintext. */
+unsigned int kcoap_dtls_overhead(const struct kcoap_dtls_sess *s);
+
+#endif /* _KCOAP_DTLS_H */
