@@ -8,16 +8,20 @@
  *   default                         rules for every client (also the rules
  *                                   before any section line)
  *   address CIDR...                 rules for clients in these prefixes
+ *   identity NAME...                rules for DTLS clients with these
+ *                                   identities (PSK identity, or sha256:HEX
+ *                                   of a certificate or raw key; globs)
  *   topic read|write|readwrite|deny FILTER   /ps/ (FILTER after the prefix)
  *   store read|write|readwrite|deny PATH     the store (PATH with + and #)
  *   rd register|deny NAME                    /rd names (a glob, fnmatch(3))
  *
- * A request is checked against the rules of the address sections that hold
- * its client, longest prefix first, then those of the default sections, in
- * file order: the first rule of its kind that speaks of the subject decides.
+ * A request is checked against the rules of the identity sections that
+ * name its DTLS session's identity, then those of the address sections that
+ * hold its client, longest prefix first, then those of the default sections,
+ * in file order: the first rule of its kind that speaks of the subject decides.
  * A grant speaks of a subject it covers whole (a GET of "a/+" is covered by
  * "a/#", not by "a/b"); a deny of any subject it overlaps ("#" overlaps
- * "cmd/#"). No rule: refused. ("identity NAME" sections are for DTLS.)
+ * "cmd/#"). No rule: refused.
  * A line whose first word starts with '#' is a comment ('#' is a topic
  * pattern elsewhere on a line).
  */
@@ -41,6 +45,8 @@ struct acl_section {
 	uint8_t net[KCOAPD_MAX_PREFIXES][16];
 	unsigned int bits[KCOAPD_MAX_PREFIXES];
 	unsigned int n_nets;
+	char *ids[KCOAPD_MAX_PREFIXES];	/* an identity section's names */
+	unsigned int n_ids;
 	struct acl_rule *rules;
 	size_t n_rules;
 };
@@ -131,6 +137,8 @@ void acl_free(struct acl *acl)
 		for (j = 0; j < acl->sections[i].n_rules; j++)
 			free(acl->sections[i].rules[j].pattern);
 		free(acl->sections[i].rules);
+		for (j = 0; j < acl->sections[i].n_ids; j++)
+			free(acl->sections[i].ids[j]);
 	}
 	free(acl->sections);
 	free(acl);
@@ -261,9 +269,27 @@ static int acl_line(struct acl *acl, struct acl_section **cur, char **w, int n,
 		return 0;
 	}
 	if (!strcmp(w[0], "identity")) {
-		fprintf(stderr, "kcoapd: %s: identity '%s': not supported yet (DTLS comes later)\n",
-			where, n > 1 ? w[1] : "");
-		return -EINVAL;
+		if (n < 2 || n - 1 > KCOAPD_MAX_PREFIXES) {
+			fprintf(stderr, "kcoapd: %s: want \"identity NAME...\" (at most %d)\n", where,
+				KCOAPD_MAX_PREFIXES);
+			return -EINVAL;
+		}
+		s = section(acl);
+		if (!s)
+			return -ENOMEM;
+		for (i = 1; i < n; i++) {
+			if (!*w[i] || strlen(w[i]) > 128) {
+				fprintf(stderr, "kcoapd: %s: identity '%s': 1 to 128 bytes\n", where,
+					w[i]);
+				return -EINVAL;
+			}
+			s->ids[s->n_ids] = strdup(w[i]);
+			if (!s->ids[s->n_ids])
+				return -ENOMEM;
+			s->n_ids++;
+		}
+		*cur = s;
+		return 0;
 	}
 	for (k = 0; k < 3 && strcmp(w[0], kinds[k]); k++)
 		;
@@ -410,20 +436,37 @@ static int match_bits(const struct acl_section *s, const uint8_t addr[16])
 	return best;
 }
 
-bool acl_allows(const struct acl *acl, const uint8_t addr[16], enum acl_kind kind,
-		int perm, const char *subject)
+static bool names(const struct acl_section *s, const char *identity)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n_ids; i++)
+		if (!fnmatch(s->ids[i], identity, 0))
+			return true;
+	return false;
+}
+
+bool acl_allows(const struct acl *acl, const uint8_t addr[16], const char *identity,
+		enum acl_kind kind, int perm, const char *subject)
 {
 	int bits, d;
 	size_t i;
 
 	if (!acl)
 		return false;
+	/* The DTLS identity's sections, in file order. */
+	for (i = 0; identity && i < acl->n_sections; i++)
+		if (names(&acl->sections[i], identity)) {
+			d = decide(&acl->sections[i], kind, perm, subject);
+			if (d >= 0)
+				return d;
+		}
 	/* Address sections, longest prefix first; then the default ones. */
 	for (bits = 128; bits >= 0; bits--)
 		for (i = 0; i < acl->n_sections; i++) {
 			const struct acl_section *s = &acl->sections[i];
 
-			if (s->any || match_bits(s, addr) != bits)
+			if (s->any || s->n_ids || match_bits(s, addr) != bits)
 				continue;
 			d = decide(s, kind, perm, subject);
 			if (d >= 0)
@@ -446,7 +489,8 @@ void acl_use(struct acl *acl)
 	in_force = acl;
 }
 
-bool acl_check(const uint8_t addr[16], enum acl_kind kind, int perm, const char *subject)
+bool acl_check(const uint8_t addr[16], const char *identity, enum acl_kind kind, int perm,
+	       const char *subject)
 {
-	return acl_allows(in_force, addr, kind, perm, subject);
+	return acl_allows(in_force, addr, identity, kind, perm, subject);
 }

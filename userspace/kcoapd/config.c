@@ -81,6 +81,9 @@ void kcoapd_config_defaults(struct kcoapd_config *c)
 	c->state_dir = KCOAPD_STATE_DIR;
 	c->status_dir = "/run/kcoap";
 	c->log_level = 6;	/* LOG_INFO */
+	c->dtls = -1;
+	c->dtls_handshakes_max = 64;
+	c->dtls_mtu = 1232;	/* IPv6's minimum MTU less its headers and UDP's */
 }
 
 int kcoapd_words(char *line, char **w, int max, bool hash_words)
@@ -148,6 +151,11 @@ static const struct {
 	{ "acl-file", offsetof(struct kcoapd_config, acl_file) },
 	{ "state-dir", offsetof(struct kcoapd_config, state_dir) },
 	{ "status-dir", offsetof(struct kcoapd_config, status_dir) },
+	{ "dtls-psk-file", offsetof(struct kcoapd_config, dtls_psk_file) },
+	{ "dtls-cert-file", offsetof(struct kcoapd_config, dtls_cert_file) },
+	{ "dtls-key-file", offsetof(struct kcoapd_config, dtls_key_file) },
+	{ "dtls-ca-file", offsetof(struct kcoapd_config, dtls_ca_file) },
+	{ "dtls-priority", offsetof(struct kcoapd_config, dtls_priority) },
 };
 
 /* Settings that are numbers: key, where, and the range. */
@@ -171,6 +179,8 @@ static const struct {
 	{ "coap-max-retransmit", offsetof(struct kcoapd_config, max_retransmit), 0, 10 },
 	{ "command-max-age", offsetof(struct kcoapd_config, command_max_age), 0, 604800 },
 	{ "stats-interval", offsetof(struct kcoapd_config, stats_interval), 0, 86400 },
+	{ "dtls-handshakes-max", offsetof(struct kcoapd_config, dtls_handshakes_max), 1, 65536 },
+	{ "dtls-mtu", offsetof(struct kcoapd_config, dtls_mtu), 256, 1500 },
 };
 
 /* "on" or "off" into *@out; else an error naming the setting. */
@@ -255,6 +265,16 @@ int kcoapd_config_set(struct kcoapd_config *c, const char *key, const char *val,
 	}
 	if (!strcmp(key, "echo"))
 		return on_off(where, key, val, &c->echo);
+	if (!strcmp(key, "dtls-rpk"))
+		return on_off(where, key, val, &c->dtls_rpk);
+	if (!strcmp(key, "dtls")) {
+		bool on;
+
+		if (on_off(where, key, val, &on))
+			return -EINVAL;
+		c->dtls = on;
+		return 0;
+	}
 	if (!strcmp(key, "log-level")) {
 		for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
 			if (!strcmp(val, levels[i])) {

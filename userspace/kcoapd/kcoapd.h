@@ -57,6 +57,13 @@ struct kcoapd_config {
 	uint32_t max_retransmit;	/* commands' MAX_RETRANSMIT */
 	const char *devices[KCOAPD_MAX_DEVICES][2];	/* name, host[:port] */
 	size_t n_devices;
+	/* DTLS (dtls.c): -1 on if credentials are set, 0 off, 1 on. */
+	int dtls;
+	const char *dtls_psk_file, *dtls_cert_file, *dtls_key_file, *dtls_ca_file;
+	const char *dtls_priority;	/* NULL: DTLS_PRIORITY_DEFAULT */
+	bool dtls_rpk;
+	uint32_t dtls_handshakes_max;	/* GnuTLS sessions at once */
+	uint32_t dtls_mtu;		/* bytes of a flight's datagram */
 	struct kcoapd_config_str *strings;	/* what the file gave, to free */
 };
 
@@ -85,9 +92,11 @@ int kcoapd_words(char *line, char **w, int max, bool hash_words);
 
 /*
  * acl.c: who may do what (kcoapd(8), ACL FILE). A client is its address
- * (IPv4 as ::ffff:a.b.c.d); its rules are those of the address sections
- * that hold it, most specific first, then the default section's. The
- * first rule that speaks of the subject decides; none: refused.
+ * (IPv4 as ::ffff:a.b.c.d) and, over DTLS, its session's identity (NULL
+ * for plain CoAP); its rules are those of the identity sections that name
+ * it, then of the address sections that hold it, most specific first, then
+ * the default section's. The first rule that speaks of the subject
+ * decides; none: refused.
  */
 enum acl_kind { ACL_TOPIC, ACL_STORE, ACL_RD };
 #define ACL_READ	1	/* GET, Observe */
@@ -98,11 +107,12 @@ struct acl *acl_load(const char *path);
 /* Without a file: everything but the gateway's own topics. */
 struct acl *acl_builtin(void);
 void acl_free(struct acl *acl);
-bool acl_allows(const struct acl *acl, const uint8_t addr[16], enum acl_kind kind,
-		int perm, const char *subject);
+bool acl_allows(const struct acl *acl, const uint8_t addr[16], const char *identity,
+		enum acl_kind kind, int perm, const char *subject);
 /* The rules in force (acl_use() takes @acl and frees the last ones). */
 void acl_use(struct acl *acl);
-bool acl_check(const uint8_t addr[16], enum acl_kind kind, int perm, const char *subject);
+bool acl_check(const uint8_t addr[16], const char *identity, enum acl_kind kind, int perm,
+	       const char *subject);
 /* MQTT filter levels: every topic of @f matches @p; some topic matches both. */
 bool acl_filter_within(const char *f, const char *p);
 bool acl_filter_overlaps(const char *f, const char *p);

@@ -139,7 +139,7 @@ static bool handle(const struct kcoap_req_desc *d, const struct coap_msg *m,
 	}
 	if (bridge && !strncmp(path, "/ps/", 4)) {
 		/* RFC 7252 §5.9.2.4: 4.03 Forbidden, no publish, no subscribe. */
-		if (!acl_check(d->addr, ACL_TOPIC, perm_of(m->code), path + 4)) {
+		if (!acl_check(d->addr, NULL, ACL_TOPIC, perm_of(m->code), path + 4)) {
 			answer_code(a, COAP_CODE_FORBIDDEN);
 			return true;
 		}
@@ -151,7 +151,7 @@ static bool handle(const struct kcoap_req_desc *d, const struct coap_msg *m,
 	}
 	/* The store's paths (/echo, a test aid, when it is on: for anyone). */
 	if ((!echo_on || strcmp(path, "/echo")) &&
-	    !acl_check(d->addr, ACL_STORE, perm_of(m->code), path)) {
+	    !acl_check(d->addr, NULL, ACL_STORE, perm_of(m->code), path)) {
 		answer_code(a, COAP_CODE_FORBIDDEN);
 		return true;
 	}

@@ -351,7 +351,7 @@ bool pubsub_adopt(const char *path)
 
 	/* The kernel serves it to anyone: only what anyone may read. */
 	if (strncmp(path, "/ps/", 4) || !filter_ok(filter) || find_sub(filter) ||
-	    n_subs == subs_max || !acl_check(anyone, ACL_TOPIC, ACL_READ, filter))
+	    n_subs == subs_max || !acl_check(anyone, NULL, ACL_TOPIC, ACL_READ, filter))
 		return false;
 	s = &subs[n_subs];
 	memset(s, 0, sizeof(*s));

@@ -280,17 +280,17 @@ static void test_acl(void)
 	   acl_filter_overlaps("cmd", "cmd/#") && !acl_filter_overlaps("sensors/+", "cmd/#") &&
 	   !acl_filter_overlaps("status/x", "status") && acl_filter_overlaps("+", "status"),
 	   "a deny meets every filter it overlaps");
-	ok(acl_allows(acl, cli4, ACL_TOPIC, ACL_WRITE, "sensors/t1") &&
-	   acl_allows(acl, cli4, ACL_TOPIC, ACL_READ, "alerts/+") &&
-	   acl_allows(acl, cli6, ACL_STORE, ACL_WRITE, "/store/a") &&
-	   acl_allows(acl, cli6, ACL_RD, ACL_WRITE, "lamp1"),
+	ok(acl_allows(acl, cli4, NULL, ACL_TOPIC, ACL_WRITE, "sensors/t1") &&
+	   acl_allows(acl, cli4, NULL, ACL_TOPIC, ACL_READ, "alerts/+") &&
+	   acl_allows(acl, cli6, NULL, ACL_STORE, ACL_WRITE, "/store/a") &&
+	   acl_allows(acl, cli6, NULL, ACL_RD, ACL_WRITE, "lamp1"),
 	   "built in: /ps/ topics, the store and /rd names are anyone's");
-	ok(!acl_allows(acl, cli4, ACL_TOPIC, ACL_WRITE, "cmd/lamp/light") &&
-	   !acl_allows(acl, cli4, ACL_TOPIC, ACL_READ, "rsp/#") &&
-	   !acl_allows(acl, cli4, ACL_TOPIC, ACL_WRITE, "status") &&
-	   !acl_allows(acl, cli4, ACL_TOPIC, ACL_WRITE, "dev/lamp/status") &&
-	   !acl_allows(acl, cli4, ACL_TOPIC, ACL_READ, "#") &&
-	   !acl_allows(acl, cli4, ACL_TOPIC, ACL_READ, "+/lamp/#"),
+	ok(!acl_allows(acl, cli4, NULL, ACL_TOPIC, ACL_WRITE, "cmd/lamp/light") &&
+	   !acl_allows(acl, cli4, NULL, ACL_TOPIC, ACL_READ, "rsp/#") &&
+	   !acl_allows(acl, cli4, NULL, ACL_TOPIC, ACL_WRITE, "status") &&
+	   !acl_allows(acl, cli4, NULL, ACL_TOPIC, ACL_WRITE, "dev/lamp/status") &&
+	   !acl_allows(acl, cli4, NULL, ACL_TOPIC, ACL_READ, "#") &&
+	   !acl_allows(acl, cli4, NULL, ACL_TOPIC, ACL_READ, "+/lamp/#"),
 	   "built in: cmd/, rsp/, status and dev/ are no one's, nor filters that reach them");
 	acl_free(acl);
 
@@ -306,24 +306,24 @@ static void test_acl(void)
 		       "store readwrite /store/#\n", err, sizeof(err));
 	if (!ok(acl && !err[0], "a file with every kind of rule loads"))
 		diag("%s", err);
-	ok(acl_allows(acl, cli4, ACL_TOPIC, ACL_WRITE, "cmd/lamp1/light") &&
-	   !acl_allows(acl, other4, ACL_TOPIC, ACL_WRITE, "cmd/lamp1/light") &&
-	   !acl_allows(acl, cli6, ACL_TOPIC, ACL_WRITE, "cmd/lamp1/light"),
+	ok(acl_allows(acl, cli4, NULL, ACL_TOPIC, ACL_WRITE, "cmd/lamp1/light") &&
+	   !acl_allows(acl, other4, NULL, ACL_TOPIC, ACL_WRITE, "cmd/lamp1/light") &&
+	   !acl_allows(acl, cli6, NULL, ACL_TOPIC, ACL_WRITE, "cmd/lamp1/light"),
 	   "a host's section (/32) beats its network's and the default");
-	ok(acl_allows(acl, other4, ACL_TOPIC, ACL_WRITE, "sensors/t") &&
-	   acl_allows(acl, cli6, ACL_TOPIC, ACL_WRITE, "sensors/t") &&
-	   !acl_allows(acl, other4, ACL_TOPIC, ACL_WRITE, "alerts/t") &&
-	   acl_allows(acl, other4, ACL_TOPIC, ACL_READ, "alerts/t") &&
-	   !acl_allows(acl, other4, ACL_TOPIC, ACL_READ, "#"),
+	ok(acl_allows(acl, other4, NULL, ACL_TOPIC, ACL_WRITE, "sensors/t") &&
+	   acl_allows(acl, cli6, NULL, ACL_TOPIC, ACL_WRITE, "sensors/t") &&
+	   !acl_allows(acl, other4, NULL, ACL_TOPIC, ACL_WRITE, "alerts/t") &&
+	   acl_allows(acl, other4, NULL, ACL_TOPIC, ACL_READ, "alerts/t") &&
+	   !acl_allows(acl, other4, NULL, ACL_TOPIC, ACL_READ, "#"),
 	   "IPv4 and IPv6 prefixes; then the default section; its deny first");
-	ok(acl_allows(acl, other4, ACL_RD, ACL_WRITE, "lamp7") &&
-	   !acl_allows(acl, other4, ACL_RD, ACL_WRITE, "door1") &&
+	ok(acl_allows(acl, other4, NULL, ACL_RD, ACL_WRITE, "lamp7") &&
+	   !acl_allows(acl, other4, NULL, ACL_RD, ACL_WRITE, "door1") &&
 	   !acl_allows(acl, (const uint8_t[16]){ [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 },
-			ACL_RD, ACL_WRITE, "lamp7"),
+			NULL, ACL_RD, ACL_WRITE, "lamp7"),
 	   "rd names by glob; no rule: refused");
-	ok(acl_allows(acl, cli4, ACL_STORE, ACL_WRITE, "/store/x") &&
-	   !acl_allows(acl, other4, ACL_STORE, ACL_WRITE, "/store/x") &&
-	   acl_allows(acl, other4, ACL_STORE, ACL_READ, "/store/x"),
+	ok(acl_allows(acl, cli4, NULL, ACL_STORE, ACL_WRITE, "/store/x") &&
+	   !acl_allows(acl, other4, NULL, ACL_STORE, ACL_WRITE, "/store/x") &&
+	   acl_allows(acl, other4, NULL, ACL_STORE, ACL_READ, "/store/x"),
 	   "store paths: readwrite for one host, read for all");
 	acl_free(acl);
 
@@ -337,8 +337,27 @@ static void test_acl(void)
 	   "an unknown permission: refused, by name");
 	acl = acl_text("topic read a/b#\n", err, sizeof(err));
 	ok(!acl && strstr(err, "pattern 'a/b#'"), "a wildcard inside a level: refused");
-	acl = acl_text("identity sensor1\n", err, sizeof(err));
-	ok(!acl && strstr(err, "not supported yet"), "identity sections: not yet (DTLS)");
+	/* DTLS identities: their sections first, then the address's. */
+	acl = acl_text("store read /store/#\n"
+		       "identity sensor1 \"sha256:ab*\"\n"
+		       "store readwrite /store/s1/#\n"
+		       "store deny /store/secret\n"
+		       "address 192.0.2.2\n"
+		       "store readwrite /store/#\n", err, sizeof(err));
+	if (!ok(acl && !err[0], "identity sections load"))
+		diag("%s", err);
+	ok(acl_allows(acl, other4, "sensor1", ACL_STORE, ACL_WRITE, "/store/s1/t") &&
+	   !acl_allows(acl, other4, NULL, ACL_STORE, ACL_WRITE, "/store/s1/t") &&
+	   !acl_allows(acl, other4, "sensor2", ACL_STORE, ACL_WRITE, "/store/s1/t") &&
+	   acl_allows(acl, other4, "sha256:abcd", ACL_STORE, ACL_WRITE, "/store/s1/x"),
+	   "an identity's rules are its own: by name or glob, not for others or plain CoAP");
+	ok(!acl_allows(acl, cli4, "sensor1", ACL_STORE, ACL_READ, "/store/secret") &&
+	   acl_allows(acl, cli4, NULL, ACL_STORE, ACL_READ, "/store/secret") &&
+	   acl_allows(acl, cli4, "sensor1", ACL_STORE, ACL_WRITE, "/store/x"),
+	   "an identity's rules come before its address's, which still apply after");
+	acl_free(acl);
+	acl = acl_text("identity\n", err, sizeof(err));
+	ok(!acl && strstr(err, "identity NAME"), "an identity section with no name: refused");
 	acl = acl_text("user x\n", err, sizeof(err));
 	ok(!acl && strstr(err, "unknown rule 'user'"), "an unknown line: refused, by name");
 }
