@@ -80,7 +80,8 @@ static const struct rhashtable_params kcoap_dedup_params = {
 	.automatic_shrinking = true,
 };
 
-static_assert(sizeof(struct kcoap_dedup_key) == 20);
+static_assert(sizeof(struct kcoap_dedup_key) == 24);
+static_assert(offsetof(struct kcoap_dedup_entry, reply) == 56);
 
 int __init kcoap_dedup_global_init(void)
 {
@@ -196,7 +197,7 @@ static void kcoap_dedup_uncharge(struct kcoap_dedup_table *t,
 	unsigned int size = kcoap_dedup_obj_size(e->cache, e->reply_len);
 
 	atomic_long_sub(size, &t->bytes);
-	atomic_sub(size, &t->peer_bytes[e->peer]);
+	atomic_sub(size, &t->peer_bytes[kcoap_dedup_peer_idx(t, &e->key.addr)]);
 	atomic_dec(&t->count);
 }
 
@@ -357,7 +358,6 @@ __kcoap_dedup_insert(struct kcoap_dedup *d, const struct kcoap_dedup_key *key,
 	e->expires = now + lifetime;
 	e->type = type;
 	e->reply_len = reply_len;
-	e->peer = idx;
 	if (reply_len)
 		memcpy(e->reply, reply, reply_len);
 

@@ -15,18 +15,22 @@
 /*
  * Two peers using the same Message ID are different exchanges, so the key
  * is address, port and ID. IPv4 peers are stored as v4-mapped addresses;
- * the IPv6 socket is V6ONLY, so the two never collide.
+ * the IPv6 socket is V6ONLY, so the two never collide. A message that came
+ * in a DTLS session has its session's id too: nobody can send one in its
+ * name from the plain endpoint, or from an earlier session of that address.
  */
 struct kcoap_dedup_key {
 	struct in6_addr addr;
 	__be16 port;
 	u16 mid;
+	u32 session;			/* 0: plain coap */
 };
 
 /*
- * Bookkeeping is 54 bytes before the reply: an entry without a reply is a
+ * Bookkeeping is 56 bytes before the reply: an entry without a reply is a
  * 56-byte slab object, plus about 4 bytes of bucket array at the entry
- * limit (docs/endpoint.md has the measurement).
+ * limit (docs/endpoint.md has the measurement). The peer's byte counter is
+ * found again from the key's address when the entry is freed.
  * The FIFO link is only used while the entry is alive and the rcu_head
  * only after it is unlinked, so they share space.
  */
@@ -41,7 +45,6 @@ struct kcoap_dedup_entry {
 	u16 reply_len;
 	u8 type;			/* COAP_TYPE_CON or _NON, | PENDING */
 	u8 cache;			/* index of the kmem_cache it came from */
-	u16 peer;			/* the peer's byte counter */
 	u8 reply[];
 };
 

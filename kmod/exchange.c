@@ -409,6 +409,7 @@ u8 kcoap_exchange_start(struct kcoap_net *kn, const struct kcoap_peer *p,
 	desc.family = p->family;
 	desc.flags = p->multicast ? KCOAP_REQ_F_MULTICAST : 0;
 	desc.ifindex = p->ifindex;
+	desc.session = p->session;
 
 	err = kcoap_ring_put(d->ring, &desc, req->data, req->len);
 	if (err) {
@@ -593,6 +594,11 @@ void kcoap_exchange_responses(struct kcoap_daemon *d)
 			if (kcoap_daemon_update(d, d->buf, desc.data_len,
 						desc.flags & KCOAP_RSP_F_CON))
 				kcoap_stat_inc(d->kn, KCOAP_STAT_RING_BAD);
+			continue;
+		}
+		if (ret > 0 && desc.flags & KCOAP_RSP_F_DTLS) {
+			/* No handshake can be in flight without a coaps endpoint. */
+			kcoap_stat_inc(d->kn, KCOAP_STAT_RING_BAD);
 			continue;
 		}
 		/* A bad entry: if its ID is an exchange's, that gets 5.00. */

@@ -25,6 +25,7 @@ struct kcoap_peer {
 	int ifindex;			/* where it came in */
 	u8 family;
 	bool multicast;			/* sent to a multicast group */
+	u32 session;			/* DTLS session id (dtls.h); 0: plain */
 };
 
 /* @skb is at the UDP header, as encap_rcv gets it. */
@@ -36,6 +37,7 @@ static inline void kcoap_peer_from_skb(struct kcoap_peer *p,
 	p->port = uh->source;
 	p->local_port = uh->dest;
 	p->ifindex = skb->skb_iif;
+	p->session = 0;
 	if (skb->protocol == htons(ETH_P_IPV6)) {
 		p->family = AF_INET6;
 		p->addr.v6 = ipv6_hdr(skb)->saddr;
@@ -58,6 +60,7 @@ static inline void kcoap_peer_key(struct kcoap_dedup_key *key,
 		ipv6_addr_set_v4mapped(p->addr.v4, &key->addr);
 	key->port = p->port;
 	key->mid = mid;
+	key->session = p->session;
 }
 
 /* send.c */

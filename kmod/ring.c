@@ -194,12 +194,18 @@ static bool kcoap_rsp_desc_ok(const struct kcoap_ring *r,
 			      const struct kcoap_rsp_desc *d, u32 cap)
 {
 	u64 area = (u64)r->info.rsp_entries * r->info.slot_size;
-	bool update = d->flags & KCOAP_RSP_F_UPDATE;
+	bool ok;
 
-	/* An answer to request @id, or an update (no ID, no code). */
-	if (update ? d->id || d->code || d->flags & ~(KCOAP_RSP_F_UPDATE | KCOAP_RSP_F_CON) :
-	    !d->id || d->flags & ~KCOAP_RSP_F_SERVE ||
-	    COAP_CODE_CLASS(d->code) < 2 || COAP_CODE_CLASS(d->code) > 5)
+	if (d->flags & KCOAP_RSP_F_DTLS)	/* for handshake or session @id */
+		ok = d->flags == KCOAP_RSP_F_DTLS && d->id && d->id <= U32_MAX &&
+		     !d->code && d->data_len;
+	else if (d->flags & KCOAP_RSP_F_UPDATE)	/* no ID, no code */
+		ok = !d->id && !d->code &&
+		     !(d->flags & ~(KCOAP_RSP_F_UPDATE | KCOAP_RSP_F_CON));
+	else					/* an answer to request @id */
+		ok = d->id && !(d->flags & ~KCOAP_RSP_F_SERVE) &&
+		     COAP_CODE_CLASS(d->code) >= 2 && COAP_CODE_CLASS(d->code) <= 5;
+	if (!ok)
 		return false;
 	return !d->reserved && !d->reserved2 &&
 	       d->data_len <= cap && d->data_len <= r->info.slot_size &&

@@ -83,7 +83,8 @@ static void kcoap_ring_layout_checks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, i->rsp_data, i->req_data + 64 * 1024);
 	KUNIT_EXPECT_LE(test, i->rsp_data + 32 * 1024, i->size);
 	/* The descriptors are the sizes the uapi says. */
-	KUNIT_EXPECT_EQ(test, sizeof(struct kcoap_req_desc), 56);
+	KUNIT_EXPECT_EQ(test, sizeof(struct kcoap_req_desc), 64);
+	KUNIT_EXPECT_EQ(test, offsetof(struct kcoap_req_desc, session), 56);
 	KUNIT_EXPECT_EQ(test, sizeof(struct kcoap_rsp_desc), 24);
 }
 
@@ -317,6 +318,37 @@ static void kcoap_ring_responses(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_get(r, &d, buf, sizeof(buf)), -EINVAL);
 }
 
+/* KCOAP_RSP_F_DTLS: a datagram for a 32-bit handshake id, no code. */
+static void kcoap_ring_dtls_responses(struct kunit *test)
+{
+	struct kcoap_ring *r = kt_ring(test, 4, 16, 256);
+	const struct kcoap_rsp_desc good = {
+		.id = 9, .data_off = 0, .data_len = 5, .flags = KCOAP_RSP_F_DTLS,
+	};
+	struct kcoap_rsp_desc bad[] = { good, good, good, good, good, good };
+	static const u8 rec[] = { 22, 0xfe, 0xfd, 0, 0 };
+	struct kcoap_rsp_desc d;
+	u8 buf[256];
+	u32 i;
+
+	kt_rsp(r, 0, &good, rec);
+	KUNIT_EXPECT_EQ(test, kt_get(r, &d, buf, sizeof(buf)), 1);
+	KUNIT_EXPECT_EQ(test, d.id, 9);
+	KUNIT_EXPECT_EQ(test, d.flags, KCOAP_RSP_F_DTLS);
+	KUNIT_EXPECT_MEMEQ(test, buf, rec, sizeof(rec));
+	bad[0].id = 0;
+	bad[1].id = (u64)U32_MAX + 1;		/* handshake ids are 32-bit */
+	bad[2].code = COAP_CODE(2, 5);		/* not an answer */
+	bad[3].flags |= KCOAP_RSP_F_SERVE;
+	bad[4].flags |= KCOAP_RSP_F_UPDATE;
+	bad[5].data_len = 0;
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		kt_rsp(r, i + 1, &bad[i], NULL);
+		KUNIT_EXPECT_EQ_MSG(test, kt_get(r, &d, buf, sizeof(buf)), -EINVAL,
+				    "bad DTLS response %u", i);
+	}
+}
+
 static void kcoap_ring_bad_producer(struct kunit *test)
 {
 	struct kcoap_ring *r = kt_ring(test, 4, 4, 256);
@@ -384,6 +416,7 @@ static struct kunit_case kcoap_ring_cases[] = {
 	KUNIT_CASE(kcoap_ring_wakeups),
 	KUNIT_CASE(kcoap_ring_bad_consumer),
 	KUNIT_CASE(kcoap_ring_responses),
+	KUNIT_CASE(kcoap_ring_dtls_responses),
 	KUNIT_CASE(kcoap_ring_bad_producer),
 	KUNIT_CASE(kcoap_ring_garbage),
 	{}

@@ -40,7 +40,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define KCOAP_RING_VERSION	1
+#define KCOAP_RING_VERSION	2
 #define KCOAP_RING_DEVICE	"/dev/kcoap"
 
 /* Limits on the sizes asked for at attach time. */
@@ -100,6 +100,15 @@ struct kcoap_ring_info {
  */
 #define KCOAP_RSP_F_SERVE	0x2
 
+/*
+ * Not a CoAP answer but one DTLS datagram (the records kcoapd's TLS
+ * library wrote for a handshake), sent as it is to the peer of the
+ * handshake or session @id (the id its KCOAP_REQ_F_DTLS entries carry);
+ * code 0, no other flag. Refused (and counted) if there is no such entry:
+ * the daemon can only send to a peer that is handshaking or has a session.
+ */
+#define KCOAP_RSP_F_DTLS	0x8
+
 struct kcoap_ring_update {
 	__u16 path_len;		/* bytes of the path that follows */
 	__u16 content_format;
@@ -109,10 +118,20 @@ struct kcoap_ring_update {
 /* struct kcoap_req_desc.flags */
 #define KCOAP_REQ_F_MULTICAST	0x1	/* sent to a group address */
 #define KCOAP_REQ_F_ACKED	0x2	/* an empty ACK went out already */
+/*
+ * Not a CoAP request: one DTLS datagram from the coaps endpoint, its
+ * records as received, for the daemon's handshake (RFC 6347 §4.2). @id and
+ * @session are the handshake's (later the session's) id, the same for
+ * every datagram of it; answer with KCOAP_RSP_F_DTLS and that id.
+ */
+#define KCOAP_REQ_F_DTLS	0x4
 
 /*
  * A request handed up, kernel to daemon. The datagram is whole, header
- * and token included, so the daemon parses it with the same codec.
+ * and token included, so the daemon parses it with the same codec. A
+ * request that came in a DTLS session (@session not 0) was decrypted by
+ * the kernel, and its answer is sealed by the kernel: nothing changes for
+ * the daemon but that it may look the session's identity up.
  */
 struct kcoap_req_desc {
 	__u64 id;		/* to answer with; never 0 */
@@ -124,6 +143,8 @@ struct kcoap_req_desc {
 	__u8 family;		/* AF_INET or AF_INET6 */
 	__u8 flags;		/* KCOAP_REQ_F_* */
 	__u32 ifindex;		/* where it came in */
+	__u32 session;		/* DTLS session id, 0: plain coap */
+	__u32 reserved;		/* 0 */
 };
 
 /*

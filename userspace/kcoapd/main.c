@@ -187,6 +187,11 @@ static void serve_requests(struct kcoap_ring_user *r, int tfd)
 	while ((d = kcoap_ring_peek(r, &data))) {
 		uint64_t id = d->id;
 
+		if (d->flags & KCOAP_REQ_F_DTLS) {
+			/* A handshake's datagram: not a CoAP request, no answer. */
+			kcoap_ring_consume(r);
+			continue;
+		}
 		err = coap_parse(&m, data, d->data_len);
 		if (err) {
 			/* The kernel checked it already; answer anyway. */

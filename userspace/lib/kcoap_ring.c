@@ -228,6 +228,24 @@ int kcoap_ring_update(struct kcoap_ring_user *r, const char *path, uint16_t cf, 
 	return 0;
 }
 
+int kcoap_ring_dtls_send(struct kcoap_ring_user *r, uint64_t id,
+			 const uint8_t *dgram, size_t len)
+{
+	struct kcoap_rsp_desc *d;
+	int err;
+
+	if (!id || id > UINT32_MAX || !len)
+		return -EINVAL;
+	d = rsp_next(r, len, &err);
+	if (!d)
+		return err;
+	d->id = id;
+	d->flags = KCOAP_RSP_F_DTLS;
+	memcpy(r->rsp_data + d->data_off, dgram, len);
+	rsp_publish(r);
+	return 0;
+}
+
 int kcoap_ring_kick(struct kcoap_ring_user *r)
 {
 	if (!r->rsp_pending)

@@ -71,6 +71,15 @@ int kcoap_ring_serve(struct kcoap_ring_user *r, uint64_t id, uint8_t fallback);
 int kcoap_ring_update(struct kcoap_ring_user *r, const char *path, uint16_t cf, bool con,
 		      uint32_t max_age, const uint8_t *value, size_t len);
 
+/*
+ * Queue one DTLS datagram (records the daemon's TLS library wrote) for the
+ * peer of handshake or session @id, the id of its KCOAP_REQ_F_DTLS entries
+ * (KCOAP_RSP_F_DTLS). -ENOSPC and -EMSGSIZE as above; -EINVAL for an
+ * empty datagram or an id wider than 32 bits.
+ */
+int kcoap_ring_dtls_send(struct kcoap_ring_user *r, uint64_t id,
+			 const uint8_t *dgram, size_t len);
+
 /* Tell the kernel about the queued responses: one ioctl for the batch. */
 int kcoap_ring_kick(struct kcoap_ring_user *r);
 
