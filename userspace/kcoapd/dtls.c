@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <syslog.h>
 
+#include <gnutls/abstract.h>
 #include <gnutls/crypto.h>
 #include <gnutls/dtls.h>
 #include <gnutls/gnutls.h>
@@ -277,6 +278,40 @@ static int gnutls_failed(const char *what, const char *path, int ret)
 	return -EINVAL;
 }
 
+/* The key of @path also as a raw public key (RFC 7250): its SPKI from it. */
+static int rawpk_load(struct dtls_creds *cr, const char *path)
+{
+	gnutls_datum_t key = { NULL, 0 }, spki = { NULL, 0 };
+	gnutls_privkey_t priv = NULL;
+	gnutls_pubkey_t pub = NULL;
+	int ret;
+
+	ret = gnutls_load_file(path, &key);
+	if (!ret)
+		ret = gnutls_privkey_init(&priv);
+	if (!ret)
+		ret = gnutls_privkey_import_x509_raw(priv, &key, GNUTLS_X509_FMT_PEM, NULL, 0);
+	if (!ret)
+		ret = gnutls_pubkey_init(&pub);
+	if (!ret)
+		ret = gnutls_pubkey_import_privkey(pub, priv, 0, 0);
+	if (!ret)
+		ret = gnutls_pubkey_export2(pub, GNUTLS_X509_FMT_PEM, &spki);
+	if (!ret)
+		ret = gnutls_certificate_set_rawpk_key_mem(cr->cert_cred, &spki, &key,
+							   GNUTLS_X509_FMT_PEM, NULL, 0, NULL, 0, 0);
+	if (key.data) {
+		gnutls_memset(key.data, 0, key.size);
+		gnutls_free(key.data);
+	}
+	gnutls_free(spki.data);
+	if (pub)
+		gnutls_pubkey_deinit(pub);
+	if (priv)
+		gnutls_privkey_deinit(priv);
+	return ret;
+}
+
 static int cert_load(struct dtls_creds *cr, const struct kcoapd_config *c)
 {
 	int ret;
@@ -302,11 +337,7 @@ static int cert_load(struct dtls_creds *cr, const struct kcoapd_config *c)
 		if (ret < 0)
 			return gnutls_failed("dtls-cert-file/dtls-key-file", c->dtls_cert_file, ret);
 		if (c->dtls_rpk) {
-			/* The same key as a raw public key (RFC 7250). */
-			ret = gnutls_certificate_set_rawpk_key_file(cr->cert_cred, NULL,
-								    c->dtls_key_file,
-								    GNUTLS_X509_FMT_PEM, NULL, 0,
-								    NULL, 0, 0, 0);
+			ret = rawpk_load(cr, c->dtls_key_file);
 			if (ret < 0)
 				return gnutls_failed("dtls-rpk with dtls-key-file",
 						     c->dtls_key_file, ret);
@@ -369,8 +400,7 @@ int dtls_creds_load(const struct kcoapd_config *c, struct dtls_creds **out)
 		dtls_creds_put(cr);
 		return err;
 	}
-	snprintf(cr->what, sizeof(cr->what), "%s%zu PSK identities%s%s%s",
-		 cr->n_psks ? "" : "no PSK, ", cr->n_psks,
+	snprintf(cr->what, sizeof(cr->what), "%zu PSK identities%s%s%s", cr->n_psks,
 		 c->dtls_key_file ? ", a certificate" : "",
 		 cr->ca ? ", client certificates checked against dtls-ca-file" : "",
 		 cr->rpk ? ", raw public keys" : "");

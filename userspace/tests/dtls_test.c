@@ -22,9 +22,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gnutls/abstract.h>
 #include <gnutls/crypto.h>
 #include <gnutls/dtls.h>
 #include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <time.h>
 
 #include "dtls.h"
 #include "kcoapd.h"
@@ -204,8 +207,14 @@ static int cli_pull_timeout(gnutls_transport_ptr_t p, unsigned int ms)
 	return to_client.n ? 1 : 0;
 }
 
+static bool drop_ccs;			/* lose the daemon's next CCS flight */
+
 static int io_send(uint32_t id, const uint8_t *buf, size_t len)
 {
+	if (drop_ccs && len && buf[0] == 20) {
+		drop_ccs = false;
+		return 0;
+	}
 	if (id == ID)
 		box_put(&to_client, buf, len);
 	return 0;
@@ -228,20 +237,21 @@ static void io_failed(uint32_t id)
 static const struct dtls_io io = { io_send, io_established, io_failed };
 
 static gnutls_psk_client_credentials_t psk_cred;
+static gnutls_certificate_credentials_t cert_cred;
 
-/* A client with @prio and PSK @identity/@key; the handshake driven to the end. */
-static int handshake(const char *prio, const char *identity, const char *key)
+/* A client with @prio and @flags; the handshake driven to the end. */
+static int handshake_with(const char *prio, unsigned int flags)
 {
-	gnutls_datum_t k = { (unsigned char *)(uintptr_t)key, (unsigned int)strlen(key) };
 	int ret = GNUTLS_E_AGAIN, i;
 
 	memset(&to_client, 0, sizeof(to_client));
 	hvr_sent = false;
-	gnutls_psk_allocate_client_credentials(&psk_cred);
-	gnutls_psk_set_client_credentials(psk_cred, identity, &k, GNUTLS_PSK_KEY_RAW);
-	gnutls_init(&cli, GNUTLS_CLIENT | GNUTLS_DATAGRAM | GNUTLS_NONBLOCK);
+	gnutls_init(&cli, GNUTLS_CLIENT | GNUTLS_DATAGRAM | GNUTLS_NONBLOCK | flags);
 	gnutls_priority_set_direct(cli, prio, NULL);
-	gnutls_credentials_set(cli, GNUTLS_CRD_PSK, psk_cred);
+	if (psk_cred)
+		gnutls_credentials_set(cli, GNUTLS_CRD_PSK, psk_cred);
+	if (cert_cred)
+		gnutls_credentials_set(cli, GNUTLS_CRD_CERTIFICATE, cert_cred);
 	gnutls_transport_set_push_function(cli, cli_push);
 	gnutls_transport_set_pull_function(cli, cli_pull);
 	gnutls_transport_set_pull_timeout_function(cli, cli_pull_timeout);
@@ -254,10 +264,25 @@ static int handshake(const char *prio, const char *identity, const char *key)
 	return ret;
 }
 
+/* A PSK client with @prio and @identity/@key. */
+static int handshake(const char *prio, const char *identity, const char *key)
+{
+	gnutls_datum_t k = { (unsigned char *)(uintptr_t)key, (unsigned int)strlen(key) };
+
+	gnutls_psk_allocate_client_credentials(&psk_cred);
+	gnutls_psk_set_client_credentials(psk_cred, identity, &k, GNUTLS_PSK_KEY_RAW);
+	return handshake_with(prio, 0);
+}
+
 static void client_end(void)
 {
 	gnutls_deinit(cli);
-	gnutls_psk_free_client_credentials(psk_cred);
+	if (psk_cred)
+		gnutls_psk_free_client_credentials(psk_cred);
+	if (cert_cred)
+		gnutls_certificate_free_credentials(cert_cred);
+	psk_cred = NULL;
+	cert_cred = NULL;
 	dtls_tick(now + 120000);	/* the server's lingering session goes */
 }
 
@@ -474,6 +499,40 @@ static void test_psk_files(void)
 	   "a bad dtls-priority is named: %s", err);
 }
 
+/*
+ * The daemon's last flight (ChangeCipherSpec, Finished) is lost: the
+ * client sends its own again, the lingering GnuTLS session answers, and
+ * the write sequence numbers the kernel was given are still unused.
+ */
+static void test_lost_finished(void)
+{
+	char prio[256];
+	uint8_t rec[2048], pt[2048];
+	int ret, i, e0 = n_established;
+	size_t rlen;
+
+	snprintf(prio, sizeof(prio), CLI_PRIO, "AES-128-CCM-8");
+	drop_ccs = true;
+	ret = handshake(prio, "client_identity", "secretPSK");
+	ok(ret == GNUTLS_E_AGAIN && !drop_ccs && n_established == e0 + 1,
+	   "our Finished lost: the session is installed, the client still waits");
+	for (i = 0; i < 30 && ret == GNUTLS_E_AGAIN; i++) {
+		usleep(100000);		/* the client's GnuTLS retransmits after 1 s */
+		ret = gnutls_handshake(cli);
+	}
+	ok(ret == 0 && n_established == e0 + 1,
+	   "its retransmitted flight gets our Finished again (%s)", ret ? gnutls_strerror(ret) : "ok");
+	rlen = seal_record(&keys, "2.05 after", rec);
+	box_put(&to_client, rec, rlen);
+	ret = (int)gnutls_record_recv(cli, pt, sizeof(pt));
+	ok(ret == 10 && !memcmp(pt, "2.05 after", 10),
+	   "a record the kernel seals at seq %llu is still accepted",
+	   (unsigned long long)keys.tx_seq);
+	dtls_session_used(ID);
+	ok(dtls_stats()->in_flight == 0, "the first request over the session ends the linger");
+	client_end();
+}
+
 static void test_failures(void)
 {
 	char prio[256];
@@ -525,6 +584,197 @@ static void test_limits(void)
 	   "a datagram of no handshake that is no ClientHello is ignored");
 }
 
+
+/* ---- certificates and raw keys, made now ---- */
+
+struct pki {
+	gnutls_x509_privkey_t key;
+	gnutls_x509_crt_t crt;
+	char crt_path[128], key_path[128];
+	uint8_t der[2048], spki[512];
+	size_t der_len, spki_len;
+};
+
+static int save(const char *path, const gnutls_datum_t *d, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fwrite(d->data, 1, d->size, f) != d->size)
+		return -1;
+	fclose(f);
+	return chmod(path, mode);
+}
+
+/* An ECDSA P-256 key and a certificate for @cn, signed by @by (NULL: itself). */
+static int mk_pki(struct pki *p, const char *name, const char *cn, struct pki *by, bool ca)
+{
+	static unsigned char serial = 1;
+	gnutls_datum_t d;
+	int ret = 0;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->crt_path, sizeof(p->crt_path), "%s/%s.pem", dir, name);
+	snprintf(p->key_path, sizeof(p->key_path), "%s/%s.key", dir, name);
+	ret |= gnutls_x509_privkey_init(&p->key);
+	ret |= gnutls_x509_privkey_generate(p->key, GNUTLS_PK_ECDSA,
+					    GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0);
+	ret |= gnutls_x509_crt_init(&p->crt);
+	ret |= gnutls_x509_crt_set_version(p->crt, 3);
+	serial++;
+	ret |= gnutls_x509_crt_set_serial(p->crt, &serial, 1);
+	ret |= gnutls_x509_crt_set_activation_time(p->crt, time(NULL) - 60);
+	ret |= gnutls_x509_crt_set_expiration_time(p->crt, time(NULL) + 86400);
+	ret |= gnutls_x509_crt_set_dn_by_oid(p->crt, GNUTLS_OID_X520_COMMON_NAME, 0, cn,
+					     (unsigned int)strlen(cn));
+	ret |= gnutls_x509_crt_set_key(p->crt, p->key);
+	ret |= gnutls_x509_crt_set_basic_constraints(p->crt, ca, -1);
+	ret |= gnutls_x509_crt_set_key_usage(p->crt, ca ? GNUTLS_KEY_KEY_CERT_SIGN :
+					     GNUTLS_KEY_DIGITAL_SIGNATURE);
+	ret |= gnutls_x509_crt_sign2(p->crt, by ? by->crt : p->crt, by ? by->key : p->key,
+				     GNUTLS_DIG_SHA256, 0);
+	if (ret)
+		return -1;
+	if (gnutls_x509_crt_export2(p->crt, GNUTLS_X509_FMT_PEM, &d))
+		return -1;
+	ret = save(p->crt_path, &d, 0644);
+	gnutls_free(d.data);
+	if (ret || gnutls_x509_privkey_export2(p->key, GNUTLS_X509_FMT_PEM, &d))
+		return -1;
+	ret = save(p->key_path, &d, 0600);
+	gnutls_free(d.data);
+	p->der_len = sizeof(p->der);
+	p->spki_len = sizeof(p->spki);
+	if (ret || gnutls_x509_crt_export(p->crt, GNUTLS_X509_FMT_DER, p->der, &p->der_len) ||
+	    gnutls_x509_crt_get_pk_algorithm(p->crt, NULL) < 0)
+		return -1;
+	{
+		gnutls_pubkey_t pub;
+
+		if (gnutls_pubkey_init(&pub) || gnutls_pubkey_import_x509(pub, p->crt, 0) ||
+		    gnutls_pubkey_export(pub, GNUTLS_X509_FMT_DER, p->spki, &p->spki_len))
+			return -1;
+		gnutls_pubkey_deinit(pub);
+	}
+	return 0;
+}
+
+static void pki_free(struct pki *p)
+{
+	gnutls_x509_crt_deinit(p->crt);
+	gnutls_x509_privkey_deinit(p->key);
+}
+
+static void sha256_id(const uint8_t *d, size_t len, char *out)
+{
+	uint8_t md[32];
+	int i;
+
+	gnutls_hash_fast(GNUTLS_DIG_SHA256, d, len, md);
+	strcpy(out, "sha256:");
+	for (i = 0; i < 32; i++)
+		sprintf(out + 7 + 2 * i, "%02x", md[i]);
+}
+
+#define CERT_PRIO "NONE:+VERS-DTLS1.2:+AES-128-CCM-8:+AEAD:+ECDHE-ECDSA:+COMP-NULL:" \
+	"+SIGN-ALL:+GROUP-ALL"
+
+static void test_certs(void)
+{
+	struct pki ca, rogue, srv, dev, bad;
+	struct kcoapd_config c;
+	struct dtls_creds *cr;
+	char want[80];
+	int ret, e0, f0;
+
+	if (mk_pki(&ca, "ca", "test CA", NULL, true) || mk_pki(&rogue, "rogue", "rogue CA", NULL, true) ||
+	    mk_pki(&srv, "srv", "gateway", &ca, false) || mk_pki(&dev, "dev", "sensor7", &ca, false) ||
+	    mk_pki(&bad, "bad", "sensor7", &rogue, false)) {
+		ok(false, "test certificates made");
+		return;
+	}
+	kcoapd_config_defaults(&c);
+	c.dtls_cert_file = srv.crt_path;
+	c.dtls_key_file = srv.key_path;
+	c.dtls_ca_file = ca.crt_path;
+	ret = dtls_creds_load(&c, &cr);
+	ok(ret == 0 && cr, "certificate, key and CA load: %s", dtls_creds_describe(cr));
+	dtls_use(cr);
+
+	e0 = n_established;
+	f0 = n_failed;
+	gnutls_certificate_allocate_credentials(&cert_cred);
+	gnutls_certificate_set_x509_key_file(cert_cred, dev.crt_path, dev.key_path,
+					     GNUTLS_X509_FMT_PEM);
+	ret = handshake_with(CERT_PRIO, 0);
+	sha256_id(dev.der, dev.der_len, want);
+	ok(ret == 0 && n_established == e0 + 1 && keys.suite == DTLS_AES_128_CCM_8,
+	   "ECDHE-ECDSA-AES-128-CCM-8 with a client certificate of the CA (%s)",
+	   ret ? gnutls_strerror(ret) : "ok");
+	ok(!strcmp(keys.identity, want), "the identity is the certificate's sha256: %s",
+	   keys.identity);
+	client_end();
+
+	gnutls_certificate_allocate_credentials(&cert_cred);
+	gnutls_certificate_set_x509_key_file(cert_cred, bad.crt_path, bad.key_path,
+					     GNUTLS_X509_FMT_PEM);
+	ret = handshake_with(CERT_PRIO, 0);
+	ok(ret < 0 && n_established == e0 + 1 && n_failed == f0 + 1,
+	   "a certificate of another CA: refused (client: %s)", gnutls_strerror(ret));
+	client_end();
+
+	gnutls_certificate_allocate_credentials(&cert_cred);
+	ret = handshake_with(CERT_PRIO, 0);
+	ok(ret < 0 && n_established == e0 + 1, "no client certificate: refused (client: %s)",
+	   gnutls_strerror(ret));
+	client_end();
+
+	/* Raw public keys (RFC 7250), no CA: the key is the identity. */
+	c.dtls_ca_file = NULL;
+	c.dtls_rpk = true;
+	ret = dtls_creds_load(&c, &cr);
+	ok(ret == 0 && cr && strstr(dtls_creds_describe(cr), "raw public keys"),
+	   "dtls-rpk on loads: %s", dtls_creds_describe(cr));
+	dtls_use(cr);
+	gnutls_certificate_allocate_credentials(&cert_cred);
+	{
+		gnutls_datum_t k, pub;
+		gnutls_pubkey_t pk;
+
+		gnutls_load_file(bad.key_path, &k);
+		gnutls_pubkey_init(&pk);
+		gnutls_pubkey_import_x509(pk, bad.crt, 0);
+		gnutls_pubkey_export2(pk, GNUTLS_X509_FMT_PEM, &pub);
+		ret = gnutls_certificate_set_rawpk_key_mem(cert_cred, &pub, &k, GNUTLS_X509_FMT_PEM,
+							   NULL, 0, NULL, 0, 0);
+		if (ret < 0)
+			diag("client rawpk: %s", gnutls_strerror(ret));
+		gnutls_pubkey_deinit(pk);
+		gnutls_free(pub.data);
+		gnutls_free(k.data);
+	}
+	ret = handshake_with(CERT_PRIO ":+CTYPE-CLI-RAWPK:+CTYPE-SRV-RAWPK", GNUTLS_ENABLE_RAWPK);
+	sha256_id(bad.spki, bad.spki_len, want);
+	ok(ret == 0 && n_established == e0 + 2 && !strcmp(keys.identity, want),
+	   "a raw public key: a session, the key's sha256 its identity (%s, %s)",
+	   ret ? gnutls_strerror(ret) : "ok", keys.identity);
+	client_end();
+
+	c.dtls_cert_file = NULL;
+	{
+		char err[512];
+
+		err_begin();
+		ret = dtls_creds_load(&c, &cr);
+		err_end(err, sizeof(err));
+		ok(ret && strstr(err, "go together"), "a key without its certificate: %s", err);
+	}
+	pki_free(&ca);
+	pki_free(&rogue);
+	pki_free(&srv);
+	pki_free(&dev);
+	pki_free(&bad);
+}
+
 static int lookups;
 static int lookup(uint32_t id, char *buf, size_t cap)
 {
@@ -572,7 +822,9 @@ int main(int argc, char **argv)
 	test_psk("AES-128-GCM", DTLS_AES_128_GCM);
 	test_psk("AES-128-CCM", DTLS_AES_128_CCM);
 	test_psk("AES-256-GCM", DTLS_AES_256_GCM);
+	test_lost_finished();
 	test_failures();
+	test_certs();
 	dtls_end();
 
 	dtls_init(&io, 1, 1200);
