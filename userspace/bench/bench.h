@@ -19,7 +19,7 @@
 #define BENCH_MAX_MSG	1400
 #define BENCH_MAX_PIDS	4
 
-enum bench_mode { BENCH_LOAD, BENCH_OBSERVE };
+enum bench_mode { BENCH_LOAD, BENCH_OBSERVE, BENCH_HANDSHAKE };
 
 struct bench_opts {
 	struct sockaddr_storage target;
@@ -46,6 +46,12 @@ struct bench_opts {
 	const char *trigger;		/* observe: command that updates */
 	unsigned int updates;		/* observe: how many updates */
 	double observe_timeout;
+	/* coaps:// (dtls.c) */
+	bool dtls;
+	const char *psk_identity, *psk_key;
+	const char *priority;		/* GnuTLS priority string, NULL: default */
+	unsigned int hs_window;		/* handshakes in flight while connecting */
+	double hs_timeout;		/* seconds one handshake may take */
 };
 
 /* Latency histogram: log2 buckets of 32 linear steps, in nanoseconds. */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "coap.h"
+#include "dtls.h"
 #include "endpoint.h"
 
 uint32_t rng_next(uint32_t *s)
@@ -87,31 +88,38 @@ int tmpl_build(struct tmpl *t, const struct bench_opts *o, bool observe)
 	return 0;
 }
 
+int endpoint_socket(const struct bench_opts *o, struct endpoint *ep, unsigned int i, int epfd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = i };
+	int bufsize = 1 << 20;
+	int fd;
+
+	fd = socket(o->target.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		fprintf(stderr, "kcoap-bench: socket %u: %s\n", i, strerror(errno));
+		return -1;
+	}
+	/* Room for a window of answers and an Observe burst. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
+	if (connect(fd, (const struct sockaddr *)&o->target, o->target_len) ||
+	    epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		fprintf(stderr, "kcoap-bench: endpoint %u: %s\n", i, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	ep->fd = fd;
+	return 0;
+}
+
 int endpoints_open(const struct bench_opts *o, struct endpoint *ep,
 		   unsigned int n, int epfd, uint32_t *rng)
 {
-	int bufsize = 1 << 20;
 	unsigned int i;
 
 	raise_nofile(n + 64);
 	for (i = 0; i < n; i++) {
-		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = i };
-		int fd;
-
-		fd = socket(o->target.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fd < 0) {
-			fprintf(stderr, "kcoap-bench: socket %u: %s\n", i, strerror(errno));
+		if (endpoint_socket(o, &ep[i], i, epfd))
 			goto fail;
-		}
-		/* Room for a window of answers and an Observe burst. */
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsize, sizeof(bufsize));
-		if (connect(fd, (const struct sockaddr *)&o->target, o->target_len) ||
-		    epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev)) {
-			fprintf(stderr, "kcoap-bench: endpoint %u: %s\n", i, strerror(errno));
-			close(fd);
-			goto fail;
-		}
-		ep[i].fd = fd;
 		ep[i].mid = (uint16_t)rng_next(rng);
 		ep[i].gen = (uint16_t)rng_next(rng);
 	}
@@ -126,6 +134,9 @@ void endpoints_close(struct endpoint *ep, unsigned int n)
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
+		if (ep[i].tls && ep[i].hs_done)
+			bench_dtls_close(&ep[i]);	/* the server may free it now */
+		bench_dtls_free(&ep[i]);
 		if (ep[i].fd > 0)
 			close(ep[i].fd);
 		ep[i].fd = -1;
@@ -153,7 +164,7 @@ void tx_flush(struct txbatch *tx)
 	tx->n = 0;
 }
 
-static uint8_t *tx_slot(struct txbatch *tx, int fd, size_t len)
+uint8_t *tx_slot(struct txbatch *tx, int fd, size_t len)
 {
 	unsigned int i;
 
@@ -169,10 +180,11 @@ static uint8_t *tx_slot(struct txbatch *tx, int fd, size_t len)
 	return tx->buf[i];
 }
 
-void tx_request(struct txbatch *tx, int fd, const struct tmpl *t,
+void tx_request(struct txbatch *tx, struct endpoint *ep, const struct tmpl *t,
 		uint16_t mid, uint16_t slot, uint16_t gen)
 {
-	uint8_t *b = tx_slot(tx, fd, t->len);
+	uint8_t plain[BENCH_MAX_MSG];
+	uint8_t *b = ep->tls ? plain : tx_slot(tx, ep->fd, t->len);
 
 	memcpy(b, t->buf, t->len);
 	b[2] = (uint8_t)(mid >> 8);
@@ -181,13 +193,34 @@ void tx_request(struct txbatch *tx, int fd, const struct tmpl *t,
 	b[5] = (uint8_t)slot;
 	b[6] = (uint8_t)(gen >> 8);
 	b[7] = (uint8_t)gen;
+	if (ep->tls)
+		bench_dtls_seal(tx, ep, plain, t->len);
 }
 
-void tx_empty_ack(struct txbatch *tx, int fd, uint16_t mid)
+void tx_empty_ack(struct txbatch *tx, struct endpoint *ep, uint16_t mid)
 {
-	uint8_t *b = tx_slot(tx, fd, COAP_HDR_LEN);
+	uint8_t plain[COAP_HDR_LEN];
 
-	coap_build_ack(b, COAP_HDR_LEN, mid);
+	if (!ep->tls) {
+		coap_build_ack(tx_slot(tx, ep->fd, COAP_HDR_LEN), COAP_HDR_LEN, mid);
+		return;
+	}
+	coap_build_ack(plain, COAP_HDR_LEN, mid);
+	bench_dtls_seal(tx, ep, plain, COAP_HDR_LEN);
+}
+
+const uint8_t *rx_open(struct endpoint *ep, const uint8_t *d, size_t *len,
+		       uint8_t *plain, size_t size)
+{
+	ssize_t n;
+
+	if (!ep->tls)
+		return d;
+	n = bench_dtls_open(ep, d, *len, plain, size);
+	if (n < 0)
+		return NULL;
+	*len = (size_t)n;
+	return plain;
 }
 
 bool reply_parse(const uint8_t *d, size_t len, struct reply *r)

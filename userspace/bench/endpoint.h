@@ -34,6 +34,10 @@ struct endpoint {
 	/* observe */
 	bool registered;
 	uint32_t notified;	/* update number of the last notification */
+	/* coaps:// (dtls.c): the GnuTLS session, its handshake */
+	void *tls;
+	uint64_t hs_start_ns, hs_next_ns;
+	bool hs_done;
 };
 
 /* The request as built once; each send patches Message ID and token. */
@@ -60,14 +64,25 @@ struct reply {
 };
 
 int tmpl_build(struct tmpl *t, const struct bench_opts *o, bool observe);
+int endpoint_socket(const struct bench_opts *o, struct endpoint *ep, unsigned int i, int epfd);
 int endpoints_open(const struct bench_opts *o, struct endpoint *ep,
 		   unsigned int n, int epfd, uint32_t *rng);
 void endpoints_close(struct endpoint *ep, unsigned int n);
 
-void tx_request(struct txbatch *tx, int fd, const struct tmpl *t,
+/* Requests and empty ACKs, sealed first when the endpoint has a session. */
+void tx_request(struct txbatch *tx, struct endpoint *ep, const struct tmpl *t,
 		uint16_t mid, uint16_t slot, uint16_t gen);
-void tx_empty_ack(struct txbatch *tx, int fd, uint16_t mid);
+void tx_empty_ack(struct txbatch *tx, struct endpoint *ep, uint16_t mid);
+uint8_t *tx_slot(struct txbatch *tx, int fd, size_t len);
 void tx_flush(struct txbatch *tx);
+
+/*
+ * The CoAP message in a datagram @d of @len bytes that @ep received: @d
+ * itself, or for coaps:// the record opened into @plain. NULL when there
+ * is none (a handshake retransmission, an alert, a record that failed).
+ */
+const uint8_t *rx_open(struct endpoint *ep, const uint8_t *d, size_t *len,
+		       uint8_t *plain, size_t size);
 
 bool reply_parse(const uint8_t *d, size_t len, struct reply *r);
 uint32_t rng_next(uint32_t *s);

@@ -14,11 +14,12 @@
 
 #include "coap.h"
 #include "bench.h"
+#include "dtls.h"
 
 static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-		"usage: kcoap-bench [OPTIONS] coap://HOST[:PORT]/PATH\n"
+		"usage: kcoap-bench [OPTIONS] coap[s]://HOST[:PORT]/PATH\n"
 		"  -e, --endpoints N      simulated endpoints, one source port each (1000)\n"
 		"  -w, --window N         requests in flight per endpoint (1)\n"
 		"      --con | --non      message type (CON)\n"
@@ -38,10 +39,19 @@ static void usage(int status)
 		"      --trigger CMD      shell command that updates the resource\n"
 		"                         ($BENCH_UPDATE is the update number)\n"
 		"      --updates N        updates to time (1, at most 64)\n"
+		"coaps:// (DTLS 1.2, PSK; every session is set up before the load starts):\n"
+		"      --psk ID:KEY       PSK identity and key (the key's bytes as written)\n"
+		"      --priority STR     GnuTLS priority string (default: PSK with\n"
+		"                         AES-128-CCM-8 only: %s)\n"
+		"      --handshake-window N  handshakes in flight while connecting (50)\n"
+		"      --handshake-timeout S  give a handshake up after S seconds (30)\n"
+		"      --handshakes       measure full handshakes per second instead: each\n"
+		"                         endpoint handshakes, sends close_notify and starts\n"
+		"                         over from a new source port\n"
 		"      --label STR        name for the report\n"
 		"      --json             one JSON object instead of the table\n"
 		"  -p, --progress         a progress line every second on stderr\n",
-		BENCH_MAX_PIDS);
+		BENCH_MAX_PIDS, BENCH_DTLS_PRIORITY);
 	exit(status);
 }
 
@@ -58,7 +68,7 @@ static double num(const char *opt, const char *s, double min, double max)
 	return v;
 }
 
-/* coap://HOST[:PORT]/PATH, HOST an IPv4 address, [IPv6] or a name. */
+/* coap[s]://HOST[:PORT]/PATH, HOST an IPv4 address, [IPv6] or a name. */
 static void parse_uri(struct bench_opts *o, const char *uri)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *ai;
@@ -66,8 +76,13 @@ static void parse_uri(struct bench_opts *o, const char *uri)
 	const char *p = uri, *end;
 	size_t n;
 
-	if (strncmp(p, "coap://", 7))
+	if (!strncmp(p, "coaps://", 8)) {
+		o->dtls = true;
+		strcpy(port, "5684");	/* RFC 7252 §6.2 */
+		p++;
+	} else if (strncmp(p, "coap://", 7)) {
 		goto bad;
+	}
 	p += 7;
 	if (*p == '[') {
 		end = strchr(++p, ']');
@@ -103,7 +118,7 @@ static void parse_uri(struct bench_opts *o, const char *uri)
 	snprintf(o->target_str, sizeof(o->target_str), "%s", uri);
 	return;
 bad:
-	fprintf(stderr, "kcoap-bench: '%s' is not coap://HOST[:PORT]/PATH\n", uri);
+	fprintf(stderr, "kcoap-bench: '%s' is not coap[s]://HOST[:PORT]/PATH\n", uri);
 	exit(2);
 }
 
@@ -122,7 +137,7 @@ static uint8_t method(const char *s)
 int main(int argc, char **argv)
 {
 	enum { O_CON = 256, O_NON, O_DRAIN, O_ACKTO, O_MAXRT, O_CPU, O_PID, O_OBS,
-	       O_TRIG, O_UPD, O_LABEL, O_JSON };
+	       O_TRIG, O_UPD, O_LABEL, O_JSON, O_PSK, O_PRIO, O_HSWIN, O_HSTO, O_HS };
 	static const struct option opts[] = {
 		{ "endpoints", required_argument, NULL, 'e' },
 		{ "window", required_argument, NULL, 'w' },
@@ -144,6 +159,11 @@ int main(int argc, char **argv)
 		{ "updates", required_argument, NULL, O_UPD },
 		{ "label", required_argument, NULL, O_LABEL },
 		{ "json", no_argument, NULL, O_JSON },
+		{ "psk", required_argument, NULL, O_PSK },
+		{ "priority", required_argument, NULL, O_PRIO },
+		{ "handshake-window", required_argument, NULL, O_HSWIN },
+		{ "handshake-timeout", required_argument, NULL, O_HSTO },
+		{ "handshakes", no_argument, NULL, O_HS },
 		{ "progress", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -152,7 +172,9 @@ int main(int argc, char **argv)
 		.endpoints = 1000, .window = 1, .con = true, .method = COAP_CODE_GET,
 		.duration = 5, .warmup = 1, .drain = 3, .ack_timeout_ms = 2000,
 		.max_retransmit = 4, .server_cpu = -1, .updates = 1, .observe_timeout = 10,
+		.hs_window = 50, .hs_timeout = 30,
 	};
+	char *psk = NULL;
 	static struct bench_result r;
 	int c, ret;
 
@@ -182,6 +204,11 @@ int main(int argc, char **argv)
 		case O_UPD: o.updates = (unsigned int)num("--updates", optarg, 1, 64); break;
 		case O_LABEL: o.label = optarg; break;
 		case O_JSON: o.json = true; break;
+		case O_PSK: psk = optarg; break;
+		case O_PRIO: o.priority = optarg; break;
+		case O_HSWIN: o.hs_window = (unsigned int)num("--handshake-window", optarg, 1, 60000); break;
+		case O_HSTO: o.hs_timeout = num("--handshake-timeout", optarg, 1, 3600); break;
+		case O_HS: o.mode = BENCH_HANDSHAKE; break;
 		case 'p': o.progress = true; break;
 		case 'h': usage(0); break;
 		default: usage(2);
@@ -190,7 +217,30 @@ int main(int argc, char **argv)
 	if (optind != argc - 1)
 		usage(2);
 	parse_uri(&o, argv[optind]);
-	if (o.mode == BENCH_OBSERVE) {
+	if (o.dtls) {
+		char *colon = psk ? strchr(psk, ':') : NULL;
+
+		if (!colon || colon == psk || !colon[1]) {
+			fprintf(stderr, "kcoap-bench: coaps:// needs --psk IDENTITY:KEY%s%s%s\n",
+				psk ? " (not '" : "", psk ? psk : "", psk ? "')" : "");
+			return 2;
+		}
+		*colon = 0;
+		o.psk_identity = psk;
+		o.psk_key = colon + 1;
+		if (o.mode == BENCH_OBSERVE) {
+			fprintf(stderr, "kcoap-bench: --observe is for coap:// only\n");
+			return 2;
+		}
+		if (bench_dtls_init(&o))
+			return 1;
+	} else if (o.mode == BENCH_HANDSHAKE || psk || o.priority) {
+		fprintf(stderr, "kcoap-bench: --handshakes, --psk and --priority are for coaps://\n");
+		return 2;
+	}
+	if (o.mode == BENCH_HANDSHAKE) {
+		ret = bench_handshakes(&o, &r);
+	} else if (o.mode == BENCH_OBSERVE) {
 		if (!o.trigger) {
 			fprintf(stderr, "kcoap-bench: --observe needs --trigger\n");
 			return 2;
@@ -204,6 +254,8 @@ int main(int argc, char **argv)
 			o.warmup = 0;
 		ret = bench_run(&o, &r);
 	}
+	if (o.dtls)
+		bench_dtls_end();
 	if (ret)
 		return 1;
 	if (o.json)

@@ -67,7 +67,7 @@ static void obs_receive(struct obs *b, struct endpoint *ep, uint64_t now)
 			continue;
 		}
 		if (rp.type == COAP_TYPE_CON)
-			tx_empty_ack(b->tx, ep->fd, rp.mid);
+			tx_empty_ack(b->tx, ep, rp.mid);
 		if (COAP_CODE_CLASS(rp.code) != 2 || !has_observe(&rp)) {
 			b->r->errors++;
 			continue;
@@ -105,7 +105,7 @@ static void obs_loop(struct obs *b, uint64_t deadline, bool (*done)(const struct
 
 			for (k = 0; k < b->o->endpoints; k++)
 				if (!b->ep[k].registered)
-					tx_request(b->tx, b->ep[k].fd, &b->tmpl, b->ep[k].slots[0].mid,
+					tx_request(b->tx, &b->ep[k], &b->tmpl, b->ep[k].slots[0].mid,
 						   0, b->ep[k].slots[0].gen);
 			tx_flush(b->tx);
 			resend = now + 2000000000u;
@@ -171,7 +171,7 @@ int bench_observe(const struct bench_opts *o, struct bench_result *r)
 
 		s->mid = b.ep[i].mid++;
 		s->gen = b.ep[i].gen++;
-		tx_request(b.tx, b.ep[i].fd, &b.tmpl, s->mid, 0, s->gen);
+		tx_request(b.tx, &b.ep[i], &b.tmpl, s->mid, 0, s->gen);
 		tx_flush(b.tx);
 	}
 	obs_loop(&b, now_ns() + (uint64_t)(o->observe_timeout * 1e9), all_registered);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "bench.h"
+#include "dtls.h"
 
 struct derived {
 	double rps, busy, softirq, system, user, proc, util, cpu_us;
@@ -72,6 +73,8 @@ void report_table(const struct bench_opts *o, const struct bench_result *r)
 	printf("%-24s %s\n", "target", o->target_str);
 	if (o->label)
 		printf("%-24s %s\n", "label", o->label);
+	if (o->dtls)
+		printf("%-24s %s\n", "DTLS session", bench_dtls_suite());
 	if (o->mode == BENCH_OBSERVE) {
 		printf("%-24s %u of %u\n", "observers registered", r->registered, o->endpoints);
 		printf("%-24s %u (fewest over %u updates)\n", "notified", r->notified_min,
@@ -82,6 +85,16 @@ void report_table(const struct bench_opts *o, const struct bench_result *r)
 		       median(r->trig_last_ms, r->nupdates));
 		printf("%-24s %.2f ms (median)\n", "first to last",
 		       median(r->spread_ms, r->nupdates));
+	} else if (o->mode == BENCH_HANDSHAKE) {
+		printf("%-24s full DTLS handshakes, %u endpoints, closed loop\n", "workload",
+		       o->endpoints);
+		printf("%-24s %.2f s\n", "measured", r->window_s);
+		printf("%-24s %.0f\n", "handshakes/s", d.rps);
+		printf("%-24s %lu\n", "handshakes started", (unsigned long)r->sent);
+		printf("%-24s %lu\n", "handshakes done", (unsigned long)r->replies);
+		printf("%-24s %lu\n", "failed or timed out", (unsigned long)r->lost);
+		printf("%-24s p50 %.0f  p90 %.0f  p99 %.0f  p99.9 %.0f  max %.0f\n",
+		       "handshake time (us)", d.p50, d.p90, d.p99, d.p999, d.max);
 	} else {
 		printf("%-24s %s %s, %u endpoints, window %u, payload %u B, %s\n", "workload",
 		       o->con ? "CON" : "NON", method_name(o->method), o->endpoints, o->window,
@@ -107,8 +120,9 @@ void report_table(const struct bench_opts *o, const struct bench_result *r)
 	if (r->cpu0.valid) {
 		printf("%-24s cpu%d busy %.1f %% (%.3f s; ticks: softirq %.2f, system %.2f, user %.2f)\n",
 		       "server CPU", o->server_cpu, d.util * 100, d.busy, d.softirq, d.system, d.user);
-		if (o->mode == BENCH_LOAD)
-			printf("%-24s %.2f us\n", "server CPU per request", d.cpu_us);
+		if (o->mode != BENCH_OBSERVE)
+			printf("%-24s %.2f us\n", o->mode == BENCH_HANDSHAKE ?
+			       "server CPU per handshake" : "server CPU per request", d.cpu_us);
 	}
 	if (o->npids)
 		printf("%-24s %.3f s\n", "server processes' CPU", d.proc);
@@ -130,8 +144,13 @@ void report_json(const struct bench_opts *o, const struct bench_result *r)
 		       median(r->spread_ms, r->nupdates), (unsigned long)r->errors,
 		       (unsigned long)r->stray);
 	} else {
-		printf(",\"mode\":\"load\",\"type\":\"%s\",\"method\":\"%s\",\"endpoints\":%u",
-		       o->con ? "CON" : "NON", method_name(o->method), o->endpoints);
+		/* handshake: "answers" are handshakes done, "sent" started. */
+		printf(",\"mode\":\"%s\",\"dtls\":%s,\"type\":\"%s\",\"method\":\"%s\"",
+		       o->mode == BENCH_HANDSHAKE ? "handshake" : "load", o->dtls ? "true" : "false",
+		       o->con ? "CON" : "NON", method_name(o->method));
+		printf(",\"endpoints\":%u", o->endpoints);
+		if (o->dtls)
+			printf(",\"suite\":\"%s\"", bench_dtls_suite());
 		printf(",\"window\":%u,\"payload\":%u,\"rate\":%.0f,\"warmup_s\":%.2f",
 		       o->window, o->payload, o->rate, o->warmup);
 		printf(",\"measured_s\":%.4f,\"requests_per_s\":%.1f", r->window_s, d.rps);
