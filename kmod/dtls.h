@@ -27,6 +27,7 @@
 #include <linux/types.h>
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
+#include <net/genetlink.h>
 
 #include "peer.h"
 
@@ -94,6 +95,13 @@ struct kcoap_dtls_sess *kcoap_dtls_get(struct kcoap_net *kn, u32 id);
 struct kcoap_dtls_sess *kcoap_dtls_handshake_new(struct kcoap_net *kn,
 						 const struct kcoap_peer *p);
 void kcoap_dtls_del(struct kcoap_net *kn, struct kcoap_dtls_sess *s);
+
+/* dtls_session.c: the netlink commands (netlink.c's table). */
+extern const struct nla_policy kcoap_session_policy[];
+int kcoap_nl_session_add(struct sk_buff *skb, struct genl_info *info);
+int kcoap_nl_session_del(struct sk_buff *skb, struct genl_info *info);
+int kcoap_nl_session_get(struct sk_buff *skb, struct genl_info *info);
+int kcoap_nl_session_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* dtls_record.c, softirq-safe (synchronous AEADs only). */
 int kcoap_dtls_dir_init(struct kcoap_dtls_dir *d, u8 suite, const u8 *key,

@@ -25,8 +25,9 @@ struct kcoap_prefixes;
 struct kcoap_mids;
 struct kcoap_peer;
 
-/* RFC 7252 §6.1: the default port for the "coap" scheme. */
+/* RFC 7252 §6.1 and §6.2: the default ports of "coap" and "coaps". */
 #define KCOAP_DEFAULT_PORT 5683
+#define KCOAP_DEFAULT_DTLS_PORT 5684
 
 /*
  * Settings of one namespace's endpoint (netlink config-get/config-set).
@@ -60,6 +61,12 @@ struct kcoap_config {
 	u32 dedup_max_bytes;
 	u32 dedup_max_peer_bytes;
 	u32 obs_max_per_peer;
+	/* DTLS (issue 15) */
+	u16 dtls_port;			/* coaps endpoint; 0: none */
+	u32 dtls_max_sessions;
+	u32 dtls_max_handshakes;	/* in flight */
+	u32 dtls_handshake_timeout;	/* seconds */
+	u32 dtls_idle_timeout;		/* seconds */
 };
 
 struct kcoap_net {

@@ -51,6 +51,11 @@ static void kcoap_config_init(struct kcoap_config *c)
 	c->dedup_max_bytes = 16 << 20;
 	c->dedup_max_peer_bytes = 1 << 20;
 	c->obs_max_per_peer = 256;
+	c->dtls_port = KCOAP_DEFAULT_DTLS_PORT;	/* RFC 7252 §6.2 */
+	c->dtls_max_sessions = 4096;
+	c->dtls_max_handshakes = 256;
+	c->dtls_handshake_timeout = 60;
+	c->dtls_idle_timeout = 3600;
 }
 
 static void kcoap_bufs_exit(void)

@@ -16,6 +16,7 @@
 #include "kcoap.h"
 #include "coap.h"
 #include "daemon.h"
+#include "dtls.h"
 #include "observe.h"
 #include <linux/kcoap.h>
 
@@ -130,6 +131,22 @@ static struct netlink_range_validation kcoap_range_rl_max = {
 	.min = 16, .max = 16777216,
 };
 
+static struct netlink_range_validation kcoap_range_dtls_sessions = {
+	.min = 0, .max = 1 << 20,
+};
+
+static struct netlink_range_validation kcoap_range_dtls_handshakes = {
+	.min = 0, .max = 65536,
+};
+
+static struct netlink_range_validation kcoap_range_dtls_hs_timeout = {
+	.min = 1, .max = 3600,
+};
+
+static struct netlink_range_validation kcoap_range_dtls_idle = {
+	.min = 1, .max = 604800,
+};
+
 /* The ranges are those of uapi/kcoap.yaml. */
 static const struct nla_policy kcoap_config_policy[KCOAP_A_CONFIG_MAX + 1] = {
 	[KCOAP_A_CONFIG_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
@@ -178,6 +195,15 @@ static const struct nla_policy kcoap_config_policy[KCOAP_A_CONFIG_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_dedup_peer_bytes),
 	[KCOAP_A_CONFIG_OBSERVER_MAX_PER_PEER] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_obs_per_res),
+	[KCOAP_A_CONFIG_DTLS_PORT] = { .type = NLA_U16 },
+	[KCOAP_A_CONFIG_DTLS_MAX_SESSIONS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_dtls_sessions),
+	[KCOAP_A_CONFIG_DTLS_MAX_HANDSHAKES] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_dtls_handshakes),
+	[KCOAP_A_CONFIG_DTLS_HANDSHAKE_TIMEOUT] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_dtls_hs_timeout),
+	[KCOAP_A_CONFIG_DTLS_IDLE_TIMEOUT] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_dtls_idle),
 };
 
 static struct netlink_range_validation kcoap_range_ring_entries = {
@@ -725,6 +751,10 @@ static int kcoap_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 				KCOAP_A_STATS_PAD) ||
 	      nla_put_u64_64bit(msg, KCOAP_A_STATS_RATELIMIT_SOURCES,
 				kcoap_peertab_count(&kn->val.buckets),
+				KCOAP_A_STATS_PAD) ||
+	      nla_put_u64_64bit(msg, KCOAP_A_STATS_DTLS_SESSIONS, 0,
+				KCOAP_A_STATS_PAD) ||
+	      nla_put_u64_64bit(msg, KCOAP_A_STATS_DTLS_HANDSHAKES, 0,
 				KCOAP_A_STATS_PAD);
 	mutex_unlock(&kn->lock);
 	if (err) {
@@ -791,7 +821,13 @@ static int kcoap_put_config(struct sk_buff *skb, const struct kcoap_config *c)
 	    nla_put_u32(skb, KCOAP_A_CONFIG_MAX_MESSAGE_SIZE, c->max_msg_size) ||
 	    nla_put_u32(skb, KCOAP_A_CONFIG_DEDUP_MAX_BYTES, c->dedup_max_bytes) ||
 	    nla_put_u32(skb, KCOAP_A_CONFIG_DEDUP_MAX_PEER_BYTES, c->dedup_max_peer_bytes) ||
-	    nla_put_u32(skb, KCOAP_A_CONFIG_OBSERVER_MAX_PER_PEER, c->obs_max_per_peer))
+	    nla_put_u32(skb, KCOAP_A_CONFIG_OBSERVER_MAX_PER_PEER, c->obs_max_per_peer) ||
+	    nla_put_u16(skb, KCOAP_A_CONFIG_DTLS_PORT, c->dtls_port) ||
+	    nla_put_u32(skb, KCOAP_A_CONFIG_DTLS_MAX_SESSIONS, c->dtls_max_sessions) ||
+	    nla_put_u32(skb, KCOAP_A_CONFIG_DTLS_MAX_HANDSHAKES, c->dtls_max_handshakes) ||
+	    nla_put_u32(skb, KCOAP_A_CONFIG_DTLS_HANDSHAKE_TIMEOUT,
+			c->dtls_handshake_timeout) ||
+	    nla_put_u32(skb, KCOAP_A_CONFIG_DTLS_IDLE_TIMEOUT, c->dtls_idle_timeout))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -918,6 +954,13 @@ static int kcoap_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_DEDUP_MAX_PEER_BYTES], &c->dedup_max_peer_bytes);
 	kcoap_dedup_set_limits(&kn->dedup, c->dedup_max_bytes, c->dedup_max_peer_bytes);
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_OBSERVER_MAX_PER_PEER], &c->obs_max_per_peer);
+	/* The coaps socket follows dtls-port when it is opened (K-path). */
+	kcoap_cfg_u16(a[KCOAP_A_CONFIG_DTLS_PORT], &c->dtls_port);
+	kcoap_cfg_u32(a[KCOAP_A_CONFIG_DTLS_MAX_SESSIONS], &c->dtls_max_sessions);
+	kcoap_cfg_u32(a[KCOAP_A_CONFIG_DTLS_MAX_HANDSHAKES], &c->dtls_max_handshakes);
+	kcoap_cfg_u32(a[KCOAP_A_CONFIG_DTLS_HANDSHAKE_TIMEOUT],
+		      &c->dtls_handshake_timeout);
+	kcoap_cfg_u32(a[KCOAP_A_CONFIG_DTLS_IDLE_TIMEOUT], &c->dtls_idle_timeout);
 out:
 	mutex_unlock(&kn->lock);
 	return err;
@@ -1216,6 +1259,26 @@ static const struct genl_ops kcoap_ops[] = {
 	}, {
 		.cmd = KCOAP_CMD_ENDPOINT_GET,
 		.doit = kcoap_nl_endpoint_get,
+	}, {
+		.cmd = KCOAP_CMD_SESSION_ADD,
+		.doit = kcoap_nl_session_add,
+		.policy = kcoap_session_policy,
+		.maxattr = KCOAP_A_SESSION_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = KCOAP_CMD_SESSION_DEL,
+		.doit = kcoap_nl_session_del,
+		.policy = kcoap_session_policy,
+		.maxattr = KCOAP_A_SESSION_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = KCOAP_CMD_SESSION_GET,
+		.doit = kcoap_nl_session_get,
+		.dumpit = kcoap_nl_session_dump,
+		.policy = kcoap_session_policy,
+		.maxattr = KCOAP_A_SESSION_MAX,
+		/* Peers' addresses and identities. */
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 

@@ -70,6 +70,15 @@ const struct config_key config_keys[] = {
 	  1024, 1073741824, " bytes" },
 	{ "max-observers-per-peer", KCOAP_A_CONFIG_OBSERVER_MAX_PER_PEER, CK_NUMBER, 4,
 	  0, 1048576, "" },
+	{ "dtls-port", KCOAP_A_CONFIG_DTLS_PORT, CK_NUMBER, 2, 0, 65535, "" },
+	{ "dtls-max-sessions", KCOAP_A_CONFIG_DTLS_MAX_SESSIONS, CK_NUMBER, 4,
+	  0, 1048576, "" },
+	{ "dtls-max-handshakes", KCOAP_A_CONFIG_DTLS_MAX_HANDSHAKES, CK_NUMBER, 4,
+	  0, 65536, "" },
+	{ "dtls-handshake-timeout", KCOAP_A_CONFIG_DTLS_HANDSHAKE_TIMEOUT, CK_NUMBER, 4,
+	  1, 3600, " seconds" },
+	{ "dtls-idle-timeout", KCOAP_A_CONFIG_DTLS_IDLE_TIMEOUT, CK_NUMBER, 4,
+	  1, 604800, " seconds" },
 };
 
 const size_t n_config_keys = sizeof(config_keys) / sizeof(config_keys[0]);
@@ -436,7 +445,16 @@ const struct command cmd_config_set = {
 	"  ratelimit-max               sources tracked, 16-16777216 (default 8192)\n"
 	"  wellknown-max-size          bytes of /.well-known/core kept rendered;\n"
 	"                              links past it are left out, 64-16777216\n"
-	"                              (default 65536)\n\n"
+	"                              (default 65536)\n"
+	"  dtls-port                   UDP port of the coaps (DTLS) endpoint,\n"
+	"                              0-65535 (default 5684, 0 = none)\n"
+	"  dtls-max-sessions           DTLS sessions, 0-1048576 (default 4096)\n"
+	"  dtls-max-handshakes         DTLS handshakes in flight, 0-65536\n"
+	"                              (default 256)\n"
+	"  dtls-handshake-timeout      seconds a handshake may take, 1-3600\n"
+	"                              (default 60)\n"
+	"  dtls-idle-timeout           seconds a session lives without a record\n"
+	"                              from its peer, 1-604800 (default 3600)\n\n"
 	"Options:\n"
 	"  -h, --help                  this help\n",
 };

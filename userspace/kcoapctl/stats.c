@@ -77,6 +77,21 @@ static const char *const stat_names[] = {
 	[KCOAP_A_STATS_DEDUP_PEER_LIMIT] = "dedup-peer-limit",
 	[KCOAP_A_STATS_OBSERVE_PEER_LIMIT] = "observe-peer-limit",
 	[KCOAP_A_STATS_OBSERVE_UNREACHABLE] = "observe-unreachable",
+	[KCOAP_A_STATS_DTLS_RX_RECORDS] = "dtls-rx-records",
+	[KCOAP_A_STATS_DTLS_TX_RECORDS] = "dtls-tx-records",
+	[KCOAP_A_STATS_DTLS_HELLO_VERIFY] = "dtls-hello-verify",
+	[KCOAP_A_STATS_DTLS_COOKIE_BAD] = "dtls-cookie-bad",
+	[KCOAP_A_STATS_DTLS_HANDED_UP] = "dtls-handed-up",
+	[KCOAP_A_STATS_DTLS_BAD_RECORD] = "dtls-bad-record",
+	[KCOAP_A_STATS_DTLS_REPLAYED] = "dtls-replayed",
+	[KCOAP_A_STATS_DTLS_NO_SESSION] = "dtls-no-session",
+	[KCOAP_A_STATS_DTLS_HANDSHAKE_FULL] = "dtls-handshake-full",
+	[KCOAP_A_STATS_DTLS_SESSION_FULL] = "dtls-session-full",
+	[KCOAP_A_STATS_DTLS_RAW_REFUSED] = "dtls-raw-refused",
+	[KCOAP_A_STATS_DTLS_CLOSE_NOTIFY] = "dtls-close-notify",
+	[KCOAP_A_STATS_DTLS_EXPIRED] = "dtls-expired",
+	[KCOAP_A_STATS_DTLS_SESSIONS] = "dtls-sessions",
+	[KCOAP_A_STATS_DTLS_HANDSHAKES] = "dtls-handshakes",
 };
 
 #define N_STATS (sizeof(stat_names) / sizeof(stat_names[0]))
@@ -255,7 +270,7 @@ const struct command cmd_stats = {
 	"Show the statistics of the endpoint in this network namespace: one\n"
 	"line per counter (names as in uapi/kcoap.yaml), then one per response\n"
 	"code sent (\"tx-code 2.05  12\"). Gauges (dedup-entries, resources,\n"
-	"resource-bytes) are current values.\n\n"
+	"resource-bytes, dtls-sessions, dtls-handshakes...) are current values.\n\n"
 	"Options:\n"
 	"  --reset               zero the counters instead (needs CAP_NET_ADMIN)\n"
 	"  -j, --json            one JSON object; tx-code maps \"2.05\" to counts\n"
