@@ -84,6 +84,12 @@ void kcoapd_config_defaults(struct kcoapd_config *c)
 	c->dtls = -1;
 	c->dtls_handshakes_max = 64;
 	c->dtls_mtu = 1232;	/* IPv6's minimum MTU less its headers and UDP's */
+	c->http_port = 8080;
+	c->http_conns_max = 64;
+	c->http_conns_per_ip = 16;
+	c->http_body_max = 16384;
+	c->http_streams_max = 16;
+	c->http_mqtt_ws = "9001";
 }
 
 int kcoapd_words(char *line, char **w, int max, bool hash_words)
@@ -156,6 +162,8 @@ static const struct {
 	{ "dtls-key-file", offsetof(struct kcoapd_config, dtls_key_file) },
 	{ "dtls-ca-file", offsetof(struct kcoapd_config, dtls_ca_file) },
 	{ "dtls-priority", offsetof(struct kcoapd_config, dtls_priority) },
+	{ "http-address", offsetof(struct kcoapd_config, http_address) },
+	{ "http-mqtt-ws", offsetof(struct kcoapd_config, http_mqtt_ws) },
 };
 
 /* Settings that are numbers: key, where, and the range. */
@@ -181,6 +189,12 @@ static const struct {
 	{ "stats-interval", offsetof(struct kcoapd_config, stats_interval), 0, 86400 },
 	{ "dtls-handshakes-max", offsetof(struct kcoapd_config, dtls_handshakes_max), 1, 65536 },
 	{ "dtls-mtu", offsetof(struct kcoapd_config, dtls_mtu), 256, 1500 },
+	{ "http-port", offsetof(struct kcoapd_config, http_port), 0, 65535 },
+	{ "http-connections-max", offsetof(struct kcoapd_config, http_conns_max), 1, 10000 },
+	{ "http-connections-per-ip", offsetof(struct kcoapd_config, http_conns_per_ip), 1, 10000 },
+	/* A request body goes in one datagram (no Block1 from the proxy). */
+	{ "http-body-max", offsetof(struct kcoapd_config, http_body_max), 16, 65000 },
+	{ "http-streams-max", offsetof(struct kcoapd_config, http_streams_max), 0, 1000 },
 };
 
 /* "on" or "off" into *@out; else an error naming the setting. */

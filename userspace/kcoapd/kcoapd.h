@@ -56,6 +56,15 @@ struct kcoapd_config {
 	uint32_t ack_timeout;		/* ms, commands' ACK_TIMEOUT (RFC 7252 §4.8) */
 	uint32_t max_retransmit;	/* commands' MAX_RETRANSMIT */
 	const char *devices[KCOAPD_MAX_DEVICES][2];	/* name, host[:port] */
+
+	/* The HTTP proxy and the gateway page (http.c). */
+	uint32_t http_port;		/* 0: off */
+	const char *http_address;	/* NULL: every address */
+	uint32_t http_conns_max;	/* connections at once */
+	uint32_t http_conns_per_ip;
+	uint32_t http_body_max;		/* bytes of a request or response body */
+	uint32_t http_streams_max;	/* Server-Sent Events streams */
+	const char *http_mqtt_ws;	/* the page's broker: a port or a ws[s]:// URL */
 	size_t n_devices;
 	/* DTLS (dtls.c): -1 on if credentials are set, 0 off, 1 on. */
 	int dtls;
@@ -246,6 +255,9 @@ void kernel_update(const char *path, uint16_t ct, bool con,
 /* The observers of @path in the kernel, or a negative errno. */
 int kernel_observers(const char *path);
 void kernel_delete(const char *path);
+/* @fn for each resource in the kernel's table (values as far as they fit). */
+struct kcoap_resource;
+int kernel_each(int (*fn)(const struct kcoap_resource *res, void *arg), void *arg);
 
 /* url.c: mqtt[s]://[user[:password]@]host[:port][/], parts decoded. */
 struct mqtt_url {
@@ -319,5 +331,45 @@ void command_message(const char *rest, const void *payload, size_t len,
 		     const mosquitto_property *props);
 void command_readable(void);
 void command_tick(uint64_t now);
+
+/*
+ * http.c: the HTTP -> CoAP proxy (RFC 8075) and the gateway page, on
+ * libmicrohttpd driven from the main loop. http_start() returns the
+ * server's epoll fd (readable: http_run()) and sets *@sock to the proxy's
+ * CoAP socket (readable: http_coap_readable()); -1 on failure.
+ */
+struct kcoap_req_desc;
+int http_start(const struct kcoapd_config *c, bool bridge, int *sock);
+void http_run(void);
+void http_coap_readable(void);
+void http_tick(uint64_t now);
+void http_stop(void);
+void http_settings(const struct kcoapd_config *c);
+void http_status(FILE *f);
+/* A request the proxy forwarded to the gateway itself (checked already). */
+bool http_from_proxy(const struct kcoap_req_desc *d);
+
+/* http_map.c: RFC 8075's mapping (pure functions, unit-tested). */
+struct http_target {
+	char host[256];
+	uint16_t port;			/* 0: the default */
+	bool local;			/* the gateway itself */
+	char path[512];			/* "/a/b", unescaped */
+};
+
+/* A CoAP method code for an HTTP method, or -1 (501). */
+int http_method_to_coap(const char *method);
+/* The HTTP status for CoAP @code (RFC 8075 §7). */
+unsigned int http_status_of(uint8_t code, bool has_payload, bool conditional);
+/* The media type of a Content-Format (UINT32_MAX: none, NULL). */
+const char *http_content_type_of(uint32_t cf);
+/* The Content-Format of a media type: -1 for none given, -2 unknown. */
+long http_cf_of(const char *type);
+/* An ETag as a quoted strong validator; its length, 0 if @cap is short. */
+size_t http_etag_format(const uint8_t *etag, size_t n, char *out, size_t cap);
+/* The next entity tag of an If-Match / If-None-Match list: its length, -1. */
+int http_etag_parse(const char **s, uint8_t *etag);
+/* /hc/coap://HOST[:PORT]/PATH or /coap/PATH: 0, or -1 if neither. */
+int http_target_parse(const char *url, struct http_target *t);
 
 #endif /* KCOAPD_H */

@@ -161,6 +161,33 @@ void kernel_drop(const char *path)
 			   strerror(-err));
 }
 
+struct each {
+	int (*fn)(const struct kcoap_resource *res, void *arg);
+	void *arg;
+};
+
+static int each_one(struct nlmsghdr *nlh, void *arg)
+{
+	struct kcoap_resource res = { 0 };
+	struct each *e = arg;
+	int err = kcoap_resource_parse(nlh, &res);
+
+	if (!err && res.path)
+		err = e->fn(&res, e->arg);
+	kcoap_resource_free(&res);
+	return err;
+}
+
+int kernel_each(int (*fn)(const struct kcoap_resource *res, void *arg), void *arg)
+{
+	struct nl_msg *msg = kcoap_nl_msg(the_nl, KCOAP_CMD_RESOURCE_GET, NLM_F_DUMP, 0);
+	struct each e = { fn, arg };
+
+	if (!msg)
+		return -ENOMEM;
+	return kcoap_nl_request(the_nl, msg, each_one, &e);
+}
+
 struct paths {
 	char **v;
 	size_t n, cap;

@@ -7,7 +7,8 @@
  * that are late on purpose) and a signalfd (SIGINT, SIGTERM, SIGHUP to read
  * the settings again); with the MQTT
  * bridge also the broker thread's eventfd, the socket commands go to
- * devices from, and a tick for the bridge's timers. Answers are batched:
+ * devices from, and a tick for the bridge's timers; with http-port the
+ * HTTP server's epoll fd and the proxy's CoAP socket (http.c). Answers are batched:
  * one kick of the kernel per turn of the loop.
  */
 #include <errno.h>
@@ -118,7 +119,7 @@ void reply_serve(uint64_t id, uint8_t fallback)
 	dirty = true;
 }
 
-static bool bridge, echo_on;
+static bool bridge, echo_on, http_on;
 
 /* What the ACL calls a request with method @code. */
 static int perm_of(uint8_t code)
@@ -131,6 +132,8 @@ static bool handle(const struct kcoap_req_desc *d, const struct coap_msg *m,
 		   struct answer *a)
 {
 	char path[300];
+	/* The HTTP proxy checked its client already (http.c). */
+	bool proxied = http_on && http_from_proxy(d);
 
 	a->delay_ms = 0;
 	if (!req_path(m, path, sizeof(path))) {
@@ -139,7 +142,7 @@ static bool handle(const struct kcoap_req_desc *d, const struct coap_msg *m,
 	}
 	if (bridge && !strncmp(path, "/ps/", 4)) {
 		/* RFC 7252 §5.9.2.4: 4.03 Forbidden, no publish, no subscribe. */
-		if (!acl_check(d->addr, NULL, ACL_TOPIC, perm_of(m->code), path + 4)) {
+		if (!proxied && !acl_check(d->addr, NULL, ACL_TOPIC, perm_of(m->code), path + 4)) {
 			answer_code(a, COAP_CODE_FORBIDDEN);
 			return true;
 		}
@@ -150,7 +153,7 @@ static bool handle(const struct kcoap_req_desc *d, const struct coap_msg *m,
 		return true;
 	}
 	/* The store's paths (/echo, a test aid, when it is on: for anyone). */
-	if ((!echo_on || strcmp(path, "/echo")) &&
+	if ((!echo_on || strcmp(path, "/echo")) && !proxied &&
 	    !acl_check(d->addr, NULL, ACL_STORE, perm_of(m->code), path)) {
 		answer_code(a, COAP_CODE_FORBIDDEN);
 		return true;
@@ -323,6 +326,8 @@ static void reload(const struct cli *cli)
 	kcoapd_log_level(c.log_level);
 	if (bridge)
 		command_settings(&c);
+	if (http_on)
+		http_settings(&c);
 	status_settings(&c);
 	/* The strings of the last reload may still be in use until now. */
 	if (have)
@@ -358,6 +363,7 @@ int main(int argc, char **argv)
 	struct acl *acl;
 	sigset_t sigs;
 	int o, err, ep, sfd, tfd, n, i, mfd = -1, cfd = -1, tick = -1, wdog;
+	int hfd = -1, hsock = -1;
 	int status = 0;
 	bool running = true;
 
@@ -523,6 +529,16 @@ int main(int argc, char **argv)
 		ev.data.fd = cfd;
 		epoll_ctl(ep, EPOLL_CTL_ADD, cfd, &ev);
 	}
+	if (c.http_port) {
+		hfd = http_start(&c, bridge, &hsock);
+		if (hfd < 0)
+			return 1;
+		http_on = true;
+		ev.data.fd = hfd;
+		epoll_ctl(ep, EPOLL_CTL_ADD, hfd, &ev);
+		ev.data.fd = hsock;
+		epoll_ctl(ep, EPOLL_CTL_ADD, hsock, &ev);
+	}
 	status_init(&c, bridge);
 	wdog = notify_watchdog_fd();
 	if (wdog >= 0) {
@@ -555,6 +571,10 @@ int main(int argc, char **argv)
 				mqtt_events();
 			} else if (fd == cfd) {
 				command_readable();
+			} else if (fd == hfd) {
+				http_run();
+			} else if (fd == hsock) {
+				http_coap_readable();
 			} else if (fd == tick) {
 				uint64_t ticks, now = now_ms();
 
@@ -565,6 +585,8 @@ int main(int argc, char **argv)
 					rd_tick(now);
 					command_tick(now);
 				}
+				if (http_on)
+					http_tick(now);
 				status_tick(now);
 			} else if (evs[i].events & (EPOLLHUP | EPOLLERR)) {
 				/* Not asked to stop: a failure, for Restart=. */
@@ -584,6 +606,8 @@ int main(int argc, char **argv)
 	notify_stopping();
 	state_flush();
 	status_end();
+	if (http_on)
+		http_stop();
 	if (bridge)
 		mqtt_stop();
 	kcoapd_log(LOG_INFO, "detaching");

@@ -109,21 +109,52 @@ static void write_status(void)
 	} else {
 		fputs("broker off\n", f);
 	}
+	http_status(f);
 	if (fclose(f) || rename(tmp, path)) {
 		kcoapd_log(LOG_WARNING, "%s: %s: status not written", path, strerror(errno));
 		unlink(tmp);
 	}
 }
 
+/*
+ * The kernel's counters the gateway page plots (as rates): requests in,
+ * datagrams dropped (rx-dropped, ratelimited, amp-limited), notifications
+ * sent; from /proc/net/kcoap of kcoapd's namespace.
+ */
+static void kernel_counters(unsigned long long *rx, unsigned long long *drop,
+			    unsigned long long *notify)
+{
+	char name[64];
+	unsigned long long v;
+	FILE *f = fopen("/proc/net/kcoap", "r");
+
+	*rx = *drop = *notify = 0;
+	if (!f)
+		return;
+	while (fscanf(f, "%63s %llu", name, &v) == 2) {
+		if (!strcmp(name, "rx-requests"))
+			*rx = v;
+		else if (!strcmp(name, "rx-dropped") || !strcmp(name, "ratelimited") ||
+			 !strcmp(name, "amp-limited"))
+			*drop += v;
+		else if (!strcmp(name, "tx-notify"))
+			*notify = v;
+	}
+	fclose(f);
+}
+
 static void publish_stats(void)
 {
-	char topic[512], msg[256];
+	char topic[512], msg[512];
+	unsigned long long rx, drop, notify;
 	int n;
 
+	kernel_counters(&rx, &drop, &notify);
 	n = snprintf(msg, sizeof(msg),
-		     "{\"connected\":%s,\"subscriptions\":%zu,\"devices\":%zu,\"commands\":%d,\"pending\":%u,\"store\":%zu}",
+		     "{\"connected\":%s,\"subscriptions\":%zu,\"devices\":%zu,\"commands\":%d,\"pending\":%u,\"store\":%zu,\"time\":%llu,\"rx-requests\":%llu,\"dropped\":%llu,\"tx-notify\":%llu}",
 		     mqtt_connected() ? "true" : "false", pubsub_count(), rd_count(),
-		     command_count(), pubsub_pending(), store_count());
+		     command_count(), pubsub_pending(), store_count(),
+		     (unsigned long long)time(NULL), rx, drop, notify);
 	mqtt_publish(mqtt_topic("stats", topic, sizeof(topic)), msg, (size_t)n, 0, false,
 		     NULL, NULL, false);
 }

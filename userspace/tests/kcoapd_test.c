@@ -453,6 +453,99 @@ static void test_urls(void)
 	url_bad(longer, NULL, "user is longer than 255", "a user too long: refused, not cut");
 }
 
+/* The HTTP proxy's settings and RFC 8075's mapping (http_map.c). */
+static void test_http(void)
+{
+	struct kcoapd_config c;
+	struct http_target t;
+	uint8_t tag[8];
+	const char *p;
+	char err[1024], buf[32];
+	int rc;
+
+	t_prefix = "kcoapd HTTP: ";
+	kcoapd_config_defaults(&c);
+	ok(c.http_port == 8080 && c.http_body_max == 16384 && c.http_streams_max == 16 &&
+	   !strcmp(c.http_mqtt_ws, "9001"),
+	   "http-port 8080, http-body-max 16384, 16 streams, the broker's WebSocket on 9001");
+	rc = load(&c, "http-port 0\nhttp-address 127.0.0.1\nhttp-mqtt-ws wss://gw.example/mqtt\n"
+		  "http-connections-max 8\nhttp-connections-per-ip 2\n", err, sizeof(err));
+	ok(rc == 0 && c.http_port == 0 && !strcmp(c.http_address, "127.0.0.1") &&
+	   c.http_conns_max == 8 && c.http_conns_per_ip == 2 &&
+	   !strcmp(c.http_mqtt_ws, "wss://gw.example/mqtt"), "http-port 0 (off) and the rest load");
+	kcoapd_config_free(&c);
+	t_prefix = "kcoapd settings: ";
+	refused("http-port 65536\n", "http-port 65536: refused", "http-port '65536'", "0 to 65535",
+		NULL);
+	refused("http-body-max 70000\n", "http-body-max over one datagram: refused",
+		"http-body-max '70000'", NULL);
+	t_prefix = "kcoapd HTTP: ";
+
+	ok(http_method_to_coap("GET") == COAP_CODE_GET && http_method_to_coap("PUT") == COAP_CODE_PUT &&
+	   http_method_to_coap("POST") == COAP_CODE_POST &&
+	   http_method_to_coap("DELETE") == COAP_CODE_DELETE &&
+	   http_method_to_coap("PATCH") == COAP_CODE_PATCH && http_method_to_coap("OPTIONS") < 0 &&
+	   http_method_to_coap("get") < 0, "methods: the four and PATCH; others (501) and case");
+	ok(http_status_of(COAP_CODE_CREATED, false, false) == 201 &&
+	   http_status_of(COAP_CODE_CHANGED, false, false) == 204 &&
+	   http_status_of(COAP_CODE_CHANGED, true, false) == 200 &&
+	   http_status_of(COAP_CODE_DELETED, false, false) == 204 &&
+	   http_status_of(COAP_CODE_CONTENT, true, false) == 200 &&
+	   http_status_of(COAP_CODE_VALID, false, true) == 304 &&
+	   http_status_of(COAP_CODE_VALID, true, false) == 200,
+	   "2.xx: 201, 204 or 200 by the body, 304 for a conditional 2.03");
+	ok(http_status_of(COAP_CODE_BAD_REQUEST, false, false) == 400 &&
+	   http_status_of(COAP_CODE_UNAUTHORIZED, false, false) == 403 &&
+	   http_status_of(COAP_CODE_BAD_OPTION, false, false) == 400 &&
+	   http_status_of(COAP_CODE_FORBIDDEN, false, false) == 403 &&
+	   http_status_of(COAP_CODE_NOT_FOUND, false, false) == 404 &&
+	   http_status_of(COAP_CODE_METHOD_NOT_ALLOWED, false, false) == 400 &&
+	   http_status_of(COAP_CODE_NOT_ACCEPTABLE, false, false) == 406 &&
+	   http_status_of(COAP_CODE_PRECONDITION_FAILED, false, false) == 412 &&
+	   http_status_of(COAP_CODE_REQUEST_TOO_LARGE, false, false) == 413 &&
+	   http_status_of(COAP_CODE_UNSUPPORTED_FORMAT, false, false) == 415 &&
+	   http_status_of(COAP_CODE_TOO_MANY_REQUESTS, false, false) == 429 &&
+	   http_status_of(COAP_CODE(4, 31), false, false) == 400,
+	   "4.xx: 4.01 as 403, 4.05 as 400 (HTTP 401 and 405 need headers CoAP lacks); an unknown 4.xx 400");
+	ok(http_status_of(COAP_CODE_INTERNAL_ERROR, false, false) == 500 &&
+	   http_status_of(COAP_CODE_NOT_IMPLEMENTED, false, false) == 501 &&
+	   http_status_of(COAP_CODE_BAD_GATEWAY, false, false) == 502 &&
+	   http_status_of(COAP_CODE_SERVICE_UNAVAILABLE, false, false) == 503 &&
+	   http_status_of(COAP_CODE_GATEWAY_TIMEOUT, false, false) == 504 &&
+	   http_status_of(COAP_CODE_PROXYING_NOT_SUPPORTED, false, false) == 502,
+	   "5.xx: 500 to 504; 5.05 as 502");
+	ok(!strcmp(http_content_type_of(0), "text/plain;charset=utf-8") &&
+	   !strcmp(http_content_type_of(50), "application/json") &&
+	   !strcmp(http_content_type_of(9999), "application/octet-stream") &&
+	   !http_content_type_of(UINT32_MAX), "Content-Format to Content-Type; unknown: octet-stream");
+	ok(http_cf_of("text/plain") == 0 && http_cf_of("text/plain; charset=utf-8") == 0 &&
+	   http_cf_of("application/json; charset=utf-8") == 50 &&
+	   http_cf_of("application/cbor") == 60 && http_cf_of(NULL) == -1 &&
+	   http_cf_of("text/plain; charset=iso-8859-1") == -2 &&
+	   http_cf_of("application/x-www-form-urlencoded") == -2,
+	   "Content-Type to Content-Format; a text/plain in another charset is not 0");
+	ok(http_etag_format((const uint8_t *)"\x01\xab", 2, buf, sizeof(buf)) == 6 &&
+	   !strcmp(buf, "\"01ab\""), "an ETag as a quoted hex validator");
+	p = "\"01ab\", W/\"ff\"";
+	ok(http_etag_parse(&p, tag) == 2 && tag[0] == 1 && tag[1] == 0xab &&
+	   http_etag_parse(&p, tag) == 1 && tag[0] == 0xff && http_etag_parse(&p, tag) < 0,
+	   "If-None-Match lists parse back, weak ones as their opaque part");
+	p = "\"0102030405060708ff\"";
+	ok(http_etag_parse(&p, tag) < 0 && (p = "*", http_etag_parse(&p, tag) < 0),
+	   "a tag over 8 bytes, or *, is no CoAP ETag");
+	ok(!http_target_parse("/hc/coap://lamp1/a/b", &t) && !strcmp(t.host, "lamp1") &&
+	   !t.port && !t.local && !strcmp(t.path, "/a/b"), "/hc/coap://DEVICE/PATH");
+	ok(!http_target_parse("/hc/coap://localhost:5684", &t) && t.local && t.port == 5684 &&
+	   !strcmp(t.path, "/"), "localhost with a port, no path: /");
+	ok(!http_target_parse("/hc/coap://[::1]/x", &t) && t.local && !strcmp(t.host, "::1") &&
+	   !http_target_parse("/coap/store/t", &t) && t.local && !strcmp(t.path, "/store/t"),
+	   "[::1] and the short form /coap/PATH are the gateway");
+	ok(http_target_parse("/hc/http://h/x", &t) && http_target_parse("/hc/coap://h:0/x", &t) &&
+	   http_target_parse("/hc/coap://h:1x/x", &t) && http_target_parse("/hc/coap:///x", &t) &&
+	   http_target_parse("/index.html", &t), "other schemes, bad ports, no host, pages: not targets");
+	t_prefix = "kcoapd settings: ";
+}
+
 int main(int argc, char **argv)
 {
 	t_count = argc > 1 ? atoi(argv[1]) : 0;
@@ -469,6 +562,7 @@ int main(int argc, char **argv)
 	test_missing_file();
 	test_urls();
 	test_acl();
+	test_http();
 	rmdir(dir);
 	printf("1..%d\n", t_count);
 	return t_failed ? 1 : 0;
