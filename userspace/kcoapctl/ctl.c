@@ -155,6 +155,7 @@ static const struct command *const commands[] = {
 	&cmd_resource_show, &cmd_stats, &cmd_config_show, &cmd_config_set,
 	&cmd_observers, &cmd_peers, &cmd_monitor, &cmd_daemon,
 	&cmd_endpoint_show, &cmd_endpoint_add, &cmd_endpoint_del,
+	&cmd_session_show, &cmd_session_del,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -167,6 +168,7 @@ static const struct group {
 	{ "resource", &cmd_resource_show },
 	{ "config", &cmd_config_show },
 	{ "endpoint", &cmd_endpoint_show },
+	{ "session", &cmd_session_show },
 };
 
 void ctl_print_usage(FILE *f)

@@ -97,6 +97,7 @@ int batch_split(char *line, char **argv, int max, const char **err);
 extern const struct command cmd_resource_add, cmd_resource_set,
 	cmd_resource_del, cmd_resource_show, cmd_stats, cmd_config_show,
 	cmd_config_set, cmd_observers, cmd_peers, cmd_monitor, cmd_daemon,
-	cmd_endpoint_show, cmd_endpoint_add, cmd_endpoint_del;
+	cmd_endpoint_show, cmd_endpoint_add, cmd_endpoint_del, cmd_session_show,
+	cmd_session_del;
 
 #endif /* KCOAPCTL_CTL_H */

@@ -430,6 +430,8 @@ void dtls_use(struct dtls_creds *cr)
 const struct dtls_stats *dtls_stats(void)
 {
 	st.in_flight = n_hs;
+	st.max = hs_max;
+	st.on = current != NULL;
 	return &st;
 }
 

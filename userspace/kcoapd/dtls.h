@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct kcoapd_config;
 
@@ -97,7 +98,8 @@ void dtls_session_used(uint32_t id);
 
 struct dtls_stats {
 	uint64_t started, established, failed, refused_full, ignored, not_aead;
-	uint32_t in_flight;
+	uint32_t in_flight, max;
+	bool on;			/* credentials in use */
 };
 const struct dtls_stats *dtls_stats(void);
 
@@ -109,5 +111,12 @@ void dtls_identity_set(uint32_t id, const char *identity);
 void dtls_identity_forget(uint32_t id);
 const char *dtls_identity(uint32_t id,
 			  int (*lookup)(uint32_t id, char *buf, size_t cap));
+
+/* dtls_kernel.c: the ring and netlink for dtls.c; status lines. */
+struct kcoap_nl;
+struct kcoap_ring_user;
+int dtls_kernel_init(struct kcoap_nl *nl, struct kcoap_ring_user *ring,
+		     const struct kcoapd_config *c);
+void dtls_status(FILE *f);
 
 #endif /* KCOAPD_DTLS_H */

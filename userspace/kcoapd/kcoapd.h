@@ -118,6 +118,11 @@ struct acl *acl_builtin(void);
 void acl_free(struct acl *acl);
 bool acl_allows(const struct acl *acl, const uint8_t addr[16], const char *identity,
 		enum acl_kind kind, int perm, const char *subject);
+/*
+ * dtls_kernel.c: the DTLS identity of the session @d came over (for the
+ * ACL), or NULL for plain CoAP or a session without client credentials.
+ */
+const char *req_identity(const struct kcoap_req_desc *d);
 /* The rules in force (acl_use() takes @acl and frees the last ones). */
 void acl_use(struct acl *acl);
 bool acl_check(const uint8_t addr[16], const char *identity, enum acl_kind kind, int perm,

@@ -26,6 +26,7 @@
 
 #include "kcoap_nl.h"
 #include "kcoap_ring.h"
+#include "dtls.h"
 #include "kcoapd.h"
 
 #define DEFAULT_CONFIG "/etc/kcoap/kcoapd.conf"
@@ -54,6 +55,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: kcoapd [-c FILE] [-p PREFIX]... [-m URL | -M] [-t TOPIC] [-n] [-s] [-v]\n"
+		"              [--dtls-psk-file FILE | --no-dtls]\n"
 		"Serve the CoAP requests kcoap.ko hands up, and bridge CoAP and MQTT\n"
 		"(kcoapd(8)).\n\n"
 		"  -c, --config FILE        settings (default " DEFAULT_CONFIG " if it exists);\n"
@@ -69,6 +71,9 @@ static void usage(FILE *f)
 		"  -n, --no-push            keep the store's resources out of the kernel's\n"
 		"                           table (every GET then comes up to kcoapd)\n"
 		"  -v, --verbose            log every request\n"
+		"      --dtls-psk-file FILE coaps:// with the pre-shared keys in FILE\n"
+		"                           (\"IDENTITY:KEY\" lines; chmod 600)\n"
+		"      --no-dtls            no DTLS handshakes, whatever the settings say\n"
 		"  -h, --help               this help\n");
 }
 
@@ -142,7 +147,8 @@ static bool handle(const struct kcoap_req_desc *d, const struct coap_msg *m,
 	}
 	if (bridge && !strncmp(path, "/ps/", 4)) {
 		/* RFC 7252 §5.9.2.4: 4.03 Forbidden, no publish, no subscribe. */
-		if (!proxied && !acl_check(d->addr, NULL, ACL_TOPIC, perm_of(m->code), path + 4)) {
+		if (!proxied &&
+		    !acl_check(d->addr, req_identity(d), ACL_TOPIC, perm_of(m->code), path + 4)) {
 			answer_code(a, COAP_CODE_FORBIDDEN);
 			return true;
 		}
@@ -154,7 +160,7 @@ static bool handle(const struct kcoap_req_desc *d, const struct coap_msg *m,
 	}
 	/* The store's paths (/echo, a test aid, when it is on: for anyone). */
 	if ((!echo_on || strcmp(path, "/echo")) && !proxied &&
-	    !acl_check(d->addr, NULL, ACL_STORE, perm_of(m->code), path)) {
+	    !acl_check(d->addr, req_identity(d), ACL_STORE, perm_of(m->code), path)) {
 		answer_code(a, COAP_CODE_FORBIDDEN);
 		return true;
 	}
@@ -191,10 +197,13 @@ static void serve_requests(struct kcoap_ring_user *r, int tfd)
 		uint64_t id = d->id;
 
 		if (d->flags & KCOAP_REQ_F_DTLS) {
-			/* A handshake's datagram: not a CoAP request, no answer. */
+			/* A handshake's datagram, not a request (dtls.c). */
+			dtls_datagram(d->session ? d->session : (uint32_t)id, data,
+				      d->data_len, now_ms());
 			kcoap_ring_consume(r);
 			continue;
 		}
+
 		err = coap_parse(&m, data, d->data_len);
 		if (err) {
 			/* The kernel checked it already; answer anyway. */
@@ -250,10 +259,10 @@ static void serve_late(struct kcoap_ring_user *r, int tfd)
 
 /* The command line: applied over the settings file, at start and on SIGHUP. */
 struct cli {
-	const char *config, *mqtt_url, *topic_prefix;
+	const char *config, *mqtt_url, *topic_prefix, *dtls_psk_file;
 	const char *prefixes[KCOAPD_MAX_PREFIXES];
 	size_t n_prefixes;
-	bool syslog, verbose, no_push, no_mqtt;
+	bool syslog, verbose, no_push, no_mqtt, no_dtls;
 };
 
 static void apply_cli(struct kcoapd_config *c, const struct cli *cli)
@@ -277,6 +286,10 @@ static void apply_cli(struct kcoapd_config *c, const struct cli *cli)
 		c->log_level = LOG_DEBUG;
 	if (cli->no_push)
 		c->no_push = true;
+	if (cli->dtls_psk_file)
+		c->dtls_psk_file = cli->dtls_psk_file;
+	if (cli->no_dtls)
+		c->dtls = 0;
 }
 
 /* The settings file (if any), then the command line over it. */
@@ -308,6 +321,7 @@ static void reload(const struct cli *cli)
 	static struct kcoapd_config now, prev;
 	static bool have;
 	struct kcoapd_config c;
+	struct dtls_creds *cr;
 	struct acl *acl;
 
 	if (settings(&c, cli)) {
@@ -322,7 +336,15 @@ static void reload(const struct cli *cli)
 		kcoapd_config_free(&c);
 		return;
 	}
+	if (dtls_creds_load(&c, &cr)) {
+		kcoapd_log(LOG_ERR, "SIGHUP: the DTLS settings have errors (above): nothing changed");
+		acl_free(acl);
+		kcoapd_config_free(&c);
+		return;
+	}
 	acl_use(acl);
+	/* New handshakes use these; those in flight and the sessions keep theirs. */
+	dtls_use(cr);
 	kcoapd_log_level(c.log_level);
 	if (bridge)
 		command_settings(&c);
@@ -335,9 +357,9 @@ static void reload(const struct cli *cli)
 	prev = now;
 	now = c;
 	have = true;
-	kcoapd_log(LOG_NOTICE, "SIGHUP: settings read again: log-level %d, acl-file %s, command-max-age %u, coap-ack-timeout %u, coap-max-retransmit %u, stats-interval %u",
+	kcoapd_log(LOG_NOTICE, "SIGHUP: settings read again: log-level %d, acl-file %s, command-max-age %u, coap-ack-timeout %u, coap-max-retransmit %u, stats-interval %u, dtls %s",
 		   c.log_level, c.acl_file ? c.acl_file : "(built-in rules)", c.command_max_age,
-		   c.ack_timeout, c.max_retransmit, c.stats_interval);
+		   c.ack_timeout, c.max_retransmit, c.stats_interval, dtls_creds_describe(cr));
 }
 
 int main(int argc, char **argv)
@@ -352,6 +374,8 @@ int main(int argc, char **argv)
 		{ "no-mqtt", no_argument, NULL, 'M' },
 		{ "topic-prefix", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "dtls-psk-file", required_argument, NULL, 'P' },
+		{ "no-dtls", no_argument, NULL, 'D' },
 		{ 0 }
 	};
 	struct cli cli = { 0 };
@@ -360,6 +384,7 @@ int main(int argc, char **argv)
 	struct kcoap_ring_params p = { 0 };
 	struct epoll_event ev, evs[8];
 	struct kcoap_nl nl;
+	struct dtls_creds *dtls_cr;
 	struct acl *acl;
 	sigset_t sigs;
 	int o, err, ep, sfd, tfd, n, i, mfd = -1, cfd = -1, tick = -1, wdog;
@@ -397,6 +422,12 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			cli.no_push = true;
+			break;
+		case 'P':
+			cli.dtls_psk_file = optarg;
+			break;
+		case 'D':
+			cli.no_dtls = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -438,6 +469,9 @@ int main(int argc, char **argv)
 	if (!acl)
 		return 2;
 	acl_use(acl);
+	/* Secrets first: a key file others can read stops kcoapd here. */
+	if (dtls_creds_load(&c, &dtls_cr))
+		return 2;
 	kcoapd_log_init(c.syslog, false);
 	kcoapd_log_level(c.log_level);
 	store_init(&c);
@@ -479,6 +513,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	kernel_init(&nl, &ring);
+	if (dtls_kernel_init(&nl, &ring, &c))
+		return 1;
+	dtls_use(dtls_cr);
+	if (dtls_cr)
+		kcoapd_log(LOG_INFO, "dtls: %s; at most %u handshakes at once",
+			   dtls_creds_describe(dtls_cr), c.dtls_handshakes_max);
 	if (!c.no_push)
 		kernel_push_init(&nl, c.push_ring ? &ring : NULL);
 	/* What a previous kcoapd left in the table: ours again, or gone. */
@@ -587,6 +627,8 @@ int main(int argc, char **argv)
 				}
 				if (http_on)
 					http_tick(now);
+				/* Retransmissions: GnuTLS's timers are 1 s and up. */
+				dtls_tick(now);
 				status_tick(now);
 			} else if (evs[i].events & (EPOLLHUP | EPOLLERR)) {
 				/* Not asked to stop: a failure, for Restart=. */
@@ -611,6 +653,7 @@ int main(int argc, char **argv)
 	if (bridge)
 		mqtt_stop();
 	kcoapd_log(LOG_INFO, "detaching");
+	dtls_end();
 	kcoap_ring_detach(&ring);
 	kcoap_nl_close(&nl);
 	return status;

@@ -311,7 +311,7 @@ static void do_register(const struct kcoap_req_desc *d, const struct coap_msg *r
 	dv = by_name(name);
 	/* Configured, another address's, or not this client's to take. */
 	if ((dv && (!dv->id || memcmp(dv->owner, d->addr, 16))) ||
-	    !acl_check(d->addr, NULL, ACL_RD, ACL_WRITE, name)) {
+	    !acl_check(d->addr, req_identity(d), ACL_RD, ACL_WRITE, name)) {
 		kcoapd_log(LOG_NOTICE, "rd: registration of %s refused: %s", name,
 			   dv ? "the name is taken" : "not in the ACL");
 		answer_code(a, COAP_CODE_FORBIDDEN);

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dtls.h"
 #include "kcoapd.h"
 
 #define STATUS_EVERY_MS 1000
@@ -101,6 +102,7 @@ static void write_status(void)
 	}
 	fprintf(f, "updated %llu\n", (unsigned long long)time(NULL));
 	store_status(f);
+	dtls_status(f);
 	if (with_bridge) {
 		mqtt_status(f);
 		pubsub_status(f);
