@@ -715,8 +715,14 @@ static struct hs *hs_new(uint32_t id, const uint8_t *buf, size_t len, uint64_t n
 	uint32_t i;
 	int ret;
 
-	if (!current || !client_hello(buf, len, &rs, &ms)) {
+	if (!client_hello(buf, len, &rs, &ms)) {
 		st.ignored++;
+		return NULL;
+	}
+	if (!current) {
+		/* DTLS off here: the kernel's entry need not wait its time out. */
+		st.ignored++;
+		io->failed(id);
 		return NULL;
 	}
 	for (i = 0; i < hs_max && !h; i++)

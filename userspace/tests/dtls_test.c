@@ -582,6 +582,11 @@ static void test_limits(void)
 	dtls_datagram(102, ch, sizeof(ch), now);
 	ok(s->ignored == ign + 1 && !dtls_stats()->in_flight,
 	   "a datagram of no handshake that is no ClientHello is ignored");
+	f0 = n_failed;
+	dtls_use(NULL);
+	dtls_datagram(103, good_ch, good_ch_len, now);
+	ok(s->ignored == ign + 2 && n_failed == f0 + 1 && !dtls_stats()->in_flight,
+	   "with DTLS off a ClientHello is refused and the kernel told at once");
 }
 
 
