@@ -31,6 +31,8 @@
 #include <syslog.h>
 #include <time.h>
 
+#include <gnutls/crypto.h>
+
 #include "kcoapd.h"
 
 #define RD_LT_DEFAULT 90000
@@ -38,7 +40,7 @@
 struct device {
 	char name[64];
 	struct sockaddr_in6 addr;
-	uint8_t owner[16];		/* the address that registered it */
+	uint8_t owner[16];		/* its address, or DTLS identity (owner_of()) */
 	uint32_t id;			/* 0: from the configuration */
 	uint64_t expires;		/* ms */
 	bool online;			/* registered; else going (offline) */
@@ -281,6 +283,26 @@ static long lifetime(const struct coap_msg *req)
 	return *end || lt < 1 || lt > (long)lt_max ? -1 : lt;
 }
 
+/*
+ * Who a registration belongs to: the client's address, or for a request
+ * over DTLS with an identity, that identity (so the device keeps its name
+ * from a new address, and another identity behind the same NAT cannot take
+ * it): ff00::/8 (a multicast address, never a source) with 120 bits of its
+ * SHA-256, in the same 16 bytes the devices file keeps.
+ */
+static void owner_of(const struct kcoap_req_desc *d, uint8_t owner[16])
+{
+	const char *ident = req_identity(d);
+	uint8_t md[32];
+
+	if (!ident || gnutls_hash_fast(GNUTLS_DIG_SHA256, ident, strlen(ident), md)) {
+		memcpy(owner, d->addr, 16);
+		return;
+	}
+	owner[0] = 0xff;
+	memcpy(owner + 1, md, 15);
+}
+
 static void do_register(const struct kcoap_req_desc *d, const struct coap_msg *req,
 			struct answer *a)
 {
@@ -291,6 +313,7 @@ static void do_register(const struct kcoap_req_desc *d, const struct coap_msg *r
 	uint16_t ep_len, base_len;
 	long lt = lifetime(req);
 	char id[12], name[64];
+	uint8_t owner[16];
 
 	if (!coap_uri_query_find(req, "ep", &ep, &ep_len) || !name_ok(ep, ep_len) || lt < 0) {
 		answer_code(a, COAP_CODE_BAD_REQUEST);
@@ -309,8 +332,9 @@ static void do_register(const struct kcoap_req_desc *d, const struct coap_msg *r
 	}
 	snprintf(name, sizeof(name), "%.*s", (int)ep_len, (const char *)ep);
 	dv = by_name(name);
-	/* Configured, another address's, or not this client's to take. */
-	if ((dv && (!dv->id || memcmp(dv->owner, d->addr, 16))) ||
+	owner_of(d, owner);
+	/* Configured, another owner's, or not this client's to take. */
+	if ((dv && (!dv->id || memcmp(dv->owner, owner, 16))) ||
 	    !acl_check(d->addr, req_identity(d), ACL_RD, ACL_WRITE, name)) {
 		kcoapd_log(LOG_NOTICE, "rd: registration of %s refused: %s", name,
 			   dv ? "the name is taken" : "not in the ACL");
@@ -327,7 +351,7 @@ static void do_register(const struct kcoap_req_desc *d, const struct coap_msg *r
 		snprintf(dv->name, sizeof(dv->name), "%s", name);
 		dv->id = next_id++;
 		dv->online = true;
-		memcpy(dv->owner, d->addr, 16);
+		memcpy(dv->owner, owner, 16);
 		kcoapd_log(LOG_INFO, "rd: %s registered for %ld s", dv->name, lt);
 	}
 	dv->addr = sa;
@@ -345,6 +369,7 @@ void rd_handle(const struct kcoap_req_desc *d, const struct coap_msg *req,
 	       const char *path, struct answer *a)
 {
 	struct device *dv;
+	uint8_t owner[16];
 	char *end;
 	unsigned long id;
 	long lt;
@@ -363,7 +388,8 @@ void rd_handle(const struct kcoap_req_desc *d, const struct coap_msg *req,
 		answer_code(a, COAP_CODE_NOT_FOUND);
 		return;
 	}
-	if (memcmp(dv->owner, d->addr, 16)) {
+	owner_of(d, owner);
+	if (memcmp(dv->owner, owner, 16)) {
 		answer_code(a, COAP_CODE_FORBIDDEN);	/* not its owner */
 		return;
 	}
