@@ -63,6 +63,9 @@ void kcoapd_config_defaults(struct kcoapd_config *c)
 	snprintf(prefix, sizeof(prefix), "kcoap/%s/", host);
 	snprintf(id, sizeof(id), "kcoap-%s", host);
 	c->mqtt_url = "mqtt://localhost";
+	c->mqtt_urls[0] = c->mqtt_url;
+	c->n_mqtt_urls = 1;
+	c->mqtt_urls_default = true;
 	c->topic_prefix = prefix;
 	c->client_id = id;
 	c->protocol = 5;
@@ -70,6 +73,7 @@ void kcoapd_config_defaults(struct kcoapd_config *c)
 	c->session_expiry = 86400;
 	c->queue_max = 10000;
 	c->reconnect_max = 30;
+	c->connect_timeout = 10;
 	c->subs_max = 1000;
 	c->retained_wait = 300;
 	c->rd_lifetime_max = 90000;
@@ -176,6 +180,7 @@ static const struct {
 	{ "mqtt-session-expiry", offsetof(struct kcoapd_config, session_expiry), 0, 0xffffffff },
 	{ "mqtt-queue-max", offsetof(struct kcoapd_config, queue_max), 1, 60000 },
 	{ "mqtt-reconnect-max", offsetof(struct kcoapd_config, reconnect_max), 1, 3600 },
+	{ "mqtt-connect-timeout", offsetof(struct kcoapd_config, connect_timeout), 1, 600 },
 	{ "subscriptions-max", offsetof(struct kcoapd_config, subs_max), 1, 1000000 },
 	{ "retained-wait", offsetof(struct kcoapd_config, retained_wait), 0, 10000 },
 	{ "rd-lifetime-max", offsetof(struct kcoapd_config, rd_lifetime_max), 1, 0xffffffff },
@@ -245,6 +250,25 @@ static int password_file(struct kcoapd_config *c, const char *where, const char 
 	return 0;
 }
 
+int kcoapd_config_url(struct kcoapd_config *c, const char *val, const char *where)
+{
+	/* The first one replaces the default; "off" clears the list. */
+	if (c->mqtt_urls_default || !strcmp(val, "off")) {
+		c->n_mqtt_urls = 0;
+		c->mqtt_urls_default = false;
+	}
+	if (strcmp(val, "off")) {
+		if (c->n_mqtt_urls == KCOAPD_MAX_BROKERS) {
+			fprintf(stderr, "kcoapd: %s: mqtt-url: at most %d broker addresses\n",
+				where, KCOAPD_MAX_BROKERS);
+			return -EINVAL;
+		}
+		c->mqtt_urls[c->n_mqtt_urls++] = keep(c, val);
+	}
+	c->mqtt_url = c->n_mqtt_urls ? c->mqtt_urls[0] : NULL;
+	return 0;
+}
+
 int kcoapd_config_set(struct kcoapd_config *c, const char *key, const char *val,
 		      const char *where)
 {
@@ -263,10 +287,8 @@ int kcoapd_config_set(struct kcoapd_config *c, const char *key, const char *val,
 			*(uint32_t *)((char *)c + numbers[i].off) = (uint32_t)n;
 			return 0;
 		}
-	if (!strcmp(key, "mqtt-url")) {
-		c->mqtt_url = strcmp(val, "off") ? keep(c, val) : NULL;
-		return 0;
-	}
+	if (!strcmp(key, "mqtt-url"))
+		return kcoapd_config_url(c, val, where);
 	if (!strcmp(key, "mqtt-password-file"))
 		return password_file(c, where, val);
 	if (!strcmp(key, "mqtt-protocol")) {

@@ -18,6 +18,7 @@
 
 #define KCOAPD_MAX_PREFIXES 16
 #define KCOAPD_MAX_DEVICES 64		/* "device" lines */
+#define KCOAPD_MAX_BROKERS 8		/* "mqtt-url" lines: a cluster's nodes */
 #define KCOAPD_STATE_DIR "/var/lib/kcoap"
 
 struct kcoapd_config {
@@ -39,7 +40,10 @@ struct kcoapd_config {
 	uint32_t stats_interval;	/* seconds between {prefix}stats, 0: none */
 
 	/* The MQTT bridge (mqtt.c, pubsub.c, rd.c, command.c). */
-	const char *mqtt_url;		/* NULL: off */
+	const char *mqtt_url;		/* the first of mqtt_urls; NULL: off */
+	const char *mqtt_urls[KCOAPD_MAX_BROKERS];	/* tried in turn */
+	size_t n_mqtt_urls;
+	bool mqtt_urls_default;		/* the next mqtt-url replaces them */
 	const char *topic_prefix;
 	const char *client_id;
 	const char *user, *password;
@@ -49,6 +53,7 @@ struct kcoapd_config {
 	uint32_t session_expiry;	/* seconds, MQTT 5 */
 	uint32_t queue_max;		/* QoS >= 1 publishes awaiting PUBACK */
 	uint32_t reconnect_max;		/* seconds */
+	uint32_t connect_timeout;	/* seconds to wait for CONNACK */
 	uint32_t subs_max;
 	uint32_t retained_wait;		/* ms */
 	uint32_t rd_lifetime_max;	/* seconds */
@@ -84,6 +89,11 @@ void kcoapd_config_free(struct kcoapd_config *c);
 /* One setting of the bridge; 1 if @key is not one, -EINVAL if bad. */
 int kcoapd_config_set(struct kcoapd_config *c, const char *key, const char *val,
 		      const char *where);
+/*
+ * One more broker address (mqtt-url, repeatable): the first replaces the
+ * default, "off" clears them; -EINVAL past KCOAPD_MAX_BROKERS.
+ */
+int kcoapd_config_url(struct kcoapd_config *c, const char *val, const char *where);
 
 /* notify.c: sd_notify(3) to systemd; the watchdog's timerfd or -1. */
 void notify_ready(void);
@@ -273,13 +283,43 @@ struct mqtt_url {
 
 /* 0, or -EINVAL having said on stderr what is wrong with @url. */
 int mqtt_url_parse(const char *url, struct mqtt_url *u);
+/*
+ * Each of @n URLs into @u[]; they must agree on TLS (one TLS setup serves
+ * every node). 0, or -EINVAL having said which URL is wrong.
+ */
+int mqtt_urls_parse(const char *const *urls, size_t n, struct mqtt_url *u);
+
+/*
+ * failover.c: which broker node to try next, and when. A lost connection
+ * moves to the next node at once; a failed attempt too, until each node
+ * has failed once since the last connection: then a pause, 1, 2, 4 ...
+ * seconds up to the maximum, before the next round. With one node every
+ * failure pauses. A failover is a connection to another node than the
+ * last connection's; the outage is the time from a loss to the next
+ * connection.
+ */
+struct failover {
+	size_t n, cur;			/* nodes; the one in use or to try */
+	size_t failed;			/* attempts failed since a connection */
+	uint32_t backoff, max;		/* seconds */
+	long last;			/* the last connection's node, -1: none */
+	unsigned long failovers, connects;
+	uint64_t lost_ms, outage_ms;	/* the last loss; the last outage */
+};
+void failover_init(struct failover *f, size_t n, uint32_t max);
+/* Connected to f->cur at @now (ms). */
+void failover_connected(struct failover *f, uint64_t now);
+/* The connection was lost at @now: seconds to wait before trying f->cur. */
+uint32_t failover_lost(struct failover *f, uint64_t now);
+/* An attempt on f->cur failed: seconds to wait before trying f->cur. */
+uint32_t failover_failed(struct failover *f);
 
 /* mqtt.c: the broker connection; its own thread, events to the loop. */
 struct mosquitto_message;
 typedef struct mqtt5__property mosquitto_property;
 
-/* With @u from mqtt_url_parse() of c->mqtt_url: an eventfd, or -1. */
-int mqtt_start(const struct kcoapd_config *c, const struct mqtt_url *u);
+/* With @u[@n] from mqtt_urls_parse() of c->mqtt_urls: an eventfd, or -1. */
+int mqtt_start(const struct kcoapd_config *c, const struct mqtt_url *u, size_t n);
 void mqtt_stop(void);
 bool mqtt_connected(void);
 /* Seconds until the next connection attempt (for Max-Age), at least 1. */

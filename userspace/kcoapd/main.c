@@ -63,7 +63,8 @@ static void usage(FILE *f)
 		"  -p, --prefix PATH        a path to serve: /a alone, /a/ and all below it\n"
 		"                           (default /store/, and /echo with \"echo on\")\n"
 		"  -m, --mqtt URL           the broker: mqtt[s]://[user[:password]@]host[:port]\n"
-		"                           (default mqtt://localhost); serves /ps/ and /rd\n"
+		"                           (default mqtt://localhost); serves /ps/ and /rd;\n"
+		"                           again for each node of a cluster, tried in turn\n"
 		"  -M, --no-mqtt            no MQTT bridge\n"
 		"  -t, --topic-prefix TOPIC the gateway's topics start so (default\n"
 		"                           kcoap/HOSTNAME/)\n"
@@ -259,7 +260,9 @@ static void serve_late(struct kcoap_ring_user *r, int tfd)
 
 /* The command line: applied over the settings file, at start and on SIGHUP. */
 struct cli {
-	const char *config, *mqtt_url, *topic_prefix, *dtls_psk_file;
+	const char *config, *topic_prefix, *dtls_psk_file;
+	const char *mqtt_urls[KCOAPD_MAX_BROKERS];
+	size_t n_mqtt_urls;
 	const char *prefixes[KCOAPD_MAX_PREFIXES];
 	size_t n_prefixes;
 	bool syslog, verbose, no_push, no_mqtt, no_dtls;
@@ -274,10 +277,16 @@ static void apply_cli(struct kcoapd_config *c, const struct cli *cli)
 		for (i = 0; i < cli->n_prefixes; i++)
 			c->prefixes[i] = cli->prefixes[i];
 	}
-	if (cli->mqtt_url)
-		c->mqtt_url = strcmp(cli->mqtt_url, "off") ? cli->mqtt_url : NULL;
-	if (cli->no_mqtt)
+	if (cli->n_mqtt_urls) {
+		/* The command line's nodes replace the file's. */
+		c->mqtt_urls_default = true;
+		for (i = 0; i < cli->n_mqtt_urls; i++)
+			kcoapd_config_url(c, cli->mqtt_urls[i], "--mqtt");
+	}
+	if (cli->no_mqtt) {
 		c->mqtt_url = NULL;
+		c->n_mqtt_urls = 0;
+	}
 	if (cli->topic_prefix)
 		c->topic_prefix = cli->topic_prefix;
 	if (cli->syslog)
@@ -379,7 +388,7 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	struct cli cli = { 0 };
-	struct mqtt_url url;
+	static struct mqtt_url urls[KCOAPD_MAX_BROKERS];
 	struct kcoapd_config c;
 	struct kcoap_ring_params p = { 0 };
 	struct epoll_event ev, evs[8];
@@ -395,7 +404,12 @@ int main(int argc, char **argv)
 	while ((o = getopt_long(argc, argv, "c:p:svnm:Mt:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'm':
-			cli.mqtt_url = optarg;
+			if (cli.n_mqtt_urls == KCOAPD_MAX_BROKERS) {
+				fprintf(stderr, "kcoapd: --mqtt '%s': at most %d broker addresses\n",
+					optarg, KCOAPD_MAX_BROKERS);
+				return 2;
+			}
+			cli.mqtt_urls[cli.n_mqtt_urls++] = optarg;
 			break;
 		case 'M':
 			cli.no_mqtt = true;
@@ -453,7 +467,7 @@ int main(int argc, char **argv)
 			c.prefixes[c.n_prefixes++] = "/echo";
 	}
 	bridge = c.mqtt_url;
-	if (bridge && mqtt_url_parse(c.mqtt_url, &url))
+	if (bridge && mqtt_urls_parse(c.mqtt_urls, c.n_mqtt_urls, urls))
 		return 2;
 	if (bridge) {
 		if (c.n_prefixes + 3 > KCOAPD_MAX_PREFIXES) {
@@ -561,7 +575,7 @@ int main(int argc, char **argv)
 	}
 	if (bridge) {
 		cfd = command_init(&c);
-		mfd = mqtt_start(&c, &url);
+		mfd = mqtt_start(&c, urls, c.n_mqtt_urls);
 		if (cfd < 0 || mfd < 0)
 			return 1;
 		ev.data.fd = mfd;

@@ -10,6 +10,14 @@
  * "offline" on {prefix}status; every connect publishes a retained "online"
  * there.
  *
+ * Several mqtt-url lines are the nodes of one cluster: a lost connection
+ * goes to the next node (failover.c says which, and when). It is the same
+ * client, so the client id, the session settings, the Will, the TLS setup
+ * and the QoS 1 and 2 messages not acknowledged yet go with it:
+ * libmosquitto sends those again (DUP set) after the next CONNACK,
+ * whichever node sends it, and their CoAP clients get their 2.04 when
+ * that node's PUBACK comes.
+ *
  * Callbacks run on that thread: they only queue events, and an eventfd
  * wakes the daemon's loop, which handles them (mqtt_events()). Publishing
  * and subscribing from the loop is safe: libmosquitto locks for threaded
@@ -54,7 +62,9 @@ static int efd = -1;
 static atomic_bool connected, stopping;
 static atomic_uint_fast64_t next_try_ms;
 static const struct kcoapd_config *cfg;
-static struct mqtt_url url;
+static struct mqtt_url urls[KCOAPD_MAX_BROKERS];
+static struct failover fo;		/* the thread's; read under lock */
+static atomic_bool came_up;		/* on_connect succeeded this attempt */
 static char status_topic[512];
 static char last_error[256];		/* under lock */
 static uint64_t last_error_at;		/* Unix seconds */
@@ -74,16 +84,22 @@ static void set_error(const char *fmt, ...)
 	pthread_mutex_unlock(&lock);
 }
 
+/* The node in use or being tried: the thread's, or under lock. */
+#define CUR (&urls[fo.cur])
+
 void mqtt_status(FILE *f)
 {
 	if (!mosq) {
 		fprintf(f, "broker off\n");
 		return;
 	}
-	fprintf(f, "broker %s%s%s:%d %s\n", strchr(url.host, ':') ? "[" : "", url.host,
-		strchr(url.host, ':') ? "]" : "", url.port,
-		connected ? "connected" : "disconnected");
 	pthread_mutex_lock(&lock);
+	fprintf(f, "broker %s%s%s:%d %s\n", strchr(CUR->host, ':') ? "[" : "", CUR->host,
+		strchr(CUR->host, ':') ? "]" : "", CUR->port,
+		connected ? "connected" : "disconnected");
+	fprintf(f, "broker-node %zu\nbroker-nodes %zu\n", fo.cur + 1, fo.n);
+	fprintf(f, "broker-failovers %lu\nbroker-connects %lu\nbroker-outage-ms %llu\n",
+		fo.failovers, fo.connects, (unsigned long long)fo.outage_ms);
 	if (last_error[0])
 		fprintf(f, "broker-error %llu %s\n", (unsigned long long)last_error_at, last_error);
 	pthread_mutex_unlock(&lock);
@@ -123,13 +139,20 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 		const char *why = cfg->protocol == 5 ? mosquitto_reason_string(rc) :
 				  mosquitto_connack_string(rc);
 
-		kcoapd_log(LOG_WARNING, "mqtt: %s:%d refused the connection: %s", url.host,
-			   url.port, why);
-		set_error("refused the connection: %s", why);
+		kcoapd_log(LOG_WARNING, "mqtt: %s:%d refused the connection: %s", CUR->host,
+			   CUR->port, why);
+		set_error("%s:%d refused the connection: %s", CUR->host, CUR->port, why);
 		return;
 	}
-	kcoapd_log(LOG_INFO, "mqtt: connected to %s:%d%s", url.host, url.port,
+	kcoapd_log(LOG_INFO, "mqtt: connected to %s:%d%s", CUR->host, CUR->port,
 		   flags & 1 ? " (session resumed)" : "");
+	pthread_mutex_lock(&lock);
+	failover_connected(&fo, now_ms());
+	if (fo.failovers && fo.outage_ms)
+		kcoapd_log(LOG_NOTICE, "mqtt: on node %zu of %zu after %llu ms without a broker (failovers: %lu)",
+			   fo.cur + 1, fo.n, (unsigned long long)fo.outage_ms, fo.failovers);
+	pthread_mutex_unlock(&lock);
+	came_up = true;
 	connected = true;
 	mosquitto_publish(m, NULL, status_topic, 6, "online", 1, true);
 	post_simple(EV_CONNECTED, 0, flags);
@@ -142,8 +165,8 @@ static void on_disconnect(struct mosquitto *m, void *obj, int rc,
 	(void)obj;
 	(void)props;
 	if (connected) {
-		kcoapd_log(LOG_WARNING, "mqtt: connection to %s:%d lost (%s)", url.host, url.port,
-			   mosquitto_strerror(rc));
+		kcoapd_log(LOG_WARNING, "mqtt: connection to %s:%d lost (%s)", CUR->host,
+			   CUR->port, mosquitto_strerror(rc));
 		set_error("connection lost: %s", mosquitto_strerror(rc));
 	}
 	connected = false;
@@ -187,17 +210,26 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
 	post(e);
 }
 
-static int connect_once(void)
+static int connect_once(const struct mqtt_url *u)
 {
 	mosquitto_property *props = NULL;
 	int rc;
 
+	/* The settings win over the URL; a node's URL may name its own user. */
+	if (cfg->user)
+		mosquitto_username_pw_set(mosq, cfg->user, cfg->password);
+	else if (u->has_user)
+		mosquitto_username_pw_set(mosq, u->user,
+					  u->has_password ? u->password : cfg->password);
+	else
+		mosquitto_username_pw_set(mosq, NULL, NULL);
+	came_up = false;
 	if (cfg->protocol != 5)
-		return mosquitto_connect(mosq, url.host, url.port, (int)cfg->keepalive);
+		return mosquitto_connect(mosq, u->host, u->port, (int)cfg->keepalive);
 	/* Clean start is off: keep the session for this long after we go. */
 	mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
 				     cfg->session_expiry);
-	rc = mosquitto_connect_bind_v5(mosq, url.host, url.port, (int)cfg->keepalive, NULL, props);
+	rc = mosquitto_connect_bind_v5(mosq, u->host, u->port, (int)cfg->keepalive, NULL, props);
 	mosquitto_property_free_all(&props);
 	return rc;
 }
@@ -215,44 +247,71 @@ static void pause_for(unsigned int secs)
 	pthread_mutex_unlock(&lock);
 }
 
-static void *run(void *arg)
+/*
+ * One attempt on the current node: connect, then run the network loop
+ * until the connection ends. No CONNACK within connect_timeout (a node
+ * that takes the TCP connection but cannot serve it) ends it too. True if
+ * the connection came up.
+ */
+static bool attempt(int *last_err)
 {
-	unsigned int backoff = 1;
-	int rc, last_err = -1;
+	uint64_t start = now_ms();
+	int rc = connect_once(CUR);
 
-	(void)arg;
-	while (!stopping) {
-		rc = connect_once();
-		if (rc == MOSQ_ERR_SUCCESS) {
-			last_err = -1;
-			while (!stopping && (rc = mosquitto_loop(mosq, 1000, 1)) == MOSQ_ERR_SUCCESS)
-				if (connected)
-					backoff = 1;
-			if (connected) {
-				/* The loop failed without a disconnect callback. */
-				connected = false;
-				post_simple(EV_DISCONNECTED, 0, rc);
-			}
-		} else if (rc != last_err) {
+	if (rc != MOSQ_ERR_SUCCESS) {
+		if (rc != *last_err || fo.n > 1) {
 			/* Said once per kind of failure, not at every retry. */
 			const char *why = rc == MOSQ_ERR_ERRNO ? strerror(errno) :
 					  mosquitto_strerror(rc);
 
-			kcoapd_log(LOG_WARNING, "mqtt: cannot connect to %s:%d: %s; retrying",
-				   url.host, url.port, why);
-			set_error("cannot connect: %s", why);
-			last_err = rc;
+			kcoapd_log(fo.n > 1 ? LOG_INFO : LOG_WARNING,
+				   "mqtt: cannot connect to %s:%d: %s; retrying",
+				   CUR->host, CUR->port, why);
+			set_error("cannot connect to %s:%d: %s", CUR->host, CUR->port, why);
+			*last_err = rc;
 		}
+		return false;
+	}
+	*last_err = -1;
+	while (!stopping && (rc = mosquitto_loop(mosq, 1000, 1)) == MOSQ_ERR_SUCCESS) {
+		if (!came_up && now_ms() - start > cfg->connect_timeout * 1000ULL) {
+			kcoapd_log(LOG_WARNING, "mqtt: %s:%d: no CONNACK within %u s",
+				   CUR->host, CUR->port, cfg->connect_timeout);
+			set_error("%s:%d: no CONNACK within %u s", CUR->host, CUR->port,
+				  cfg->connect_timeout);
+			break;
+		}
+	}
+	if (connected) {
+		/* The loop failed without a disconnect callback. */
+		connected = false;
+		post_simple(EV_DISCONNECTED, 0, rc);
+	}
+	return came_up;
+}
+
+static void *run(void *arg)
+{
+	uint32_t wait;
+	int last_err = -1;
+	bool up;
+
+	(void)arg;
+	while (!stopping) {
+		up = attempt(&last_err);
 		if (stopping)
 			break;
-		next_try_ms = now_ms() + backoff * 1000ULL;
-		pause_for(backoff);
-		backoff = backoff * 2 > cfg->reconnect_max ? cfg->reconnect_max : backoff * 2;
+		pthread_mutex_lock(&lock);
+		wait = up ? failover_lost(&fo, now_ms()) : failover_failed(&fo);
+		pthread_mutex_unlock(&lock);
+		next_try_ms = now_ms() + wait * 1000ULL;
+		if (wait)
+			pause_for(wait);
 	}
 	return NULL;
 }
 
-int mqtt_start(const struct kcoapd_config *c, const struct mqtt_url *u)
+int mqtt_start(const struct kcoapd_config *c, const struct mqtt_url *u, size_t n)
 {
 	int v = c->protocol == 5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311;
 	int rc;
@@ -266,19 +325,17 @@ int mqtt_start(const struct kcoapd_config *c, const struct mqtt_url *u)
 		return -1;
 	}
 	mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, v);
-	url = *u;
+	if (!n || n > KCOAPD_MAX_BROKERS)
+		return -1;
+	memcpy(urls, u, n * sizeof(*u));
+	failover_init(&fo, n, c->reconnect_max);
 	if (strlen(c->topic_prefix) > 128 || strpbrk(c->topic_prefix, "+#")) {
 		fprintf(stderr, "kcoapd: topic-prefix '%s': at most 128 bytes, no '+' or '#'\n",
 			c->topic_prefix);
 		return -1;
 	}
-	/* The settings win over the URL. */
-	if (c->user)
-		mosquitto_username_pw_set(mosq, c->user, c->password);
-	else if (url.has_user)
-		mosquitto_username_pw_set(mosq, url.user,
-					  url.has_password ? url.password : c->password);
-	if (url.tls || c->ca_file) {
+	/* The user and password: at each connect (connect_once()). */
+	if (urls[0].tls || c->ca_file) {
 		rc = mosquitto_tls_set(mosq, c->ca_file, c->ca_file ? NULL : "/etc/ssl/certs",
 				       c->cert_file, c->key_file, NULL);
 		if (rc) {
@@ -305,8 +362,9 @@ int mqtt_start(const struct kcoapd_config *c, const struct mqtt_url *u)
 		fprintf(stderr, "kcoapd: mqtt thread: %s\n", strerror(errno));
 		return -1;
 	}
-	kcoapd_log(LOG_INFO, "mqtt: broker %s:%d%s, MQTT %s, client id %s, topics %s...",
-		   url.host, url.port, url.tls ? " (TLS)" : "", c->protocol == 5 ? "5" : "3.1.1",
+	kcoapd_log(LOG_INFO, "mqtt: broker %s:%d%s%s, MQTT %s, client id %s, topics %s...",
+		   urls[0].host, urls[0].port, n > 1 ? " and other nodes" : "",
+		   urls[0].tls ? " (TLS)" : "", c->protocol == 5 ? "5" : "3.1.1",
 		   c->client_id, c->topic_prefix);
 	return efd;
 }

@@ -164,3 +164,23 @@ int mqtt_url_parse(const char *url, struct mqtt_url *u)
 	}
 	return 0;
 }
+
+int mqtt_urls_parse(const char *const *urls, size_t n, struct mqtt_url *u)
+{
+	char a[600], b[600];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (mqtt_url_parse(urls[i], &u[i]))
+			return -EINVAL;
+		if (i && u[i].tls != u[0].tls) {
+			/* One mosquitto_tls_set() serves every node. */
+			shown(urls[i], a, sizeof(a));
+			shown(urls[0], b, sizeof(b));
+			fprintf(stderr, "kcoapd: mqtt-url '%s' is %s but '%s' is %s: the broker's nodes take one scheme, mqtt:// or mqtts://\n",
+				a, u[i].tls ? "TLS" : "not TLS", b, u[0].tls ? "TLS" : "not TLS");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}

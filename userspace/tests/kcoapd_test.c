@@ -410,6 +410,97 @@ static void url_bad(const char *url, const char *as, const char *needle, const c
 		diag("status %d, stderr: %s", rc, err);
 }
 
+/* Several mqtt-url lines: the nodes of a cluster, in order. */
+static void test_brokers(void)
+{
+	struct kcoapd_config c;
+	struct mqtt_url u[KCOAPD_MAX_BROKERS];
+	const char *mixed[] = { "mqtts://gw:secret@a.example", "mqtt://b.example:1884" };
+	char err[1024], text[1024];
+	size_t n = 0;
+	int rc, i;
+
+	rc = load(&c, "mqtt-url mqtt://a.example\nmqtt-url mqtt://[2001:db8::2]:1884\n",
+		  err, sizeof(err));
+	ok(rc == 0 && c.n_mqtt_urls == 2 && !strcmp(c.mqtt_urls[0], "mqtt://a.example") &&
+	   !strcmp(c.mqtt_urls[1], "mqtt://[2001:db8::2]:1884") && c.mqtt_url == c.mqtt_urls[0],
+	   "two mqtt-url lines: two nodes in order, the default replaced");
+	kcoapd_config_free(&c);
+	rc = load(&c, "mqtt-url mqtt://a\nmqtt-url off\n", err, sizeof(err));
+	ok(rc == 0 && !c.n_mqtt_urls && !c.mqtt_url, "mqtt-url off clears the list: no bridge");
+	kcoapd_config_free(&c);
+	rc = load(&c, "mqtt-url off\nmqtt-url mqtt://b\n", err, sizeof(err));
+	ok(rc == 0 && c.n_mqtt_urls == 1 && !strcmp(c.mqtt_url, "mqtt://b"),
+	   "an mqtt-url after off starts a new list");
+	kcoapd_config_free(&c);
+	for (i = 0; i <= KCOAPD_MAX_BROKERS; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "mqtt-url mqtt://n%d\n", i);
+	refused(text, "a ninth mqtt-url: refused, naming the line and the limit",
+		"kcoapd.conf:9", "at most 8 broker addresses", NULL);
+
+	err_begin();
+	rc = mqtt_urls_parse(mixed, 2, u);
+	err_end(err, sizeof(err));
+	if (!ok(rc == -EINVAL && strstr(err, "'mqtt://b.example:1884' is not TLS") &&
+		strstr(err, "mqtts://gw:***@a.example") && !strstr(err, "secret"),
+		"mqtt:// and mqtts:// nodes together: refused, naming both, password masked"))
+		diag("status %d, stderr: %s", rc, err);
+	mixed[1] = "mqtts://b.example:8884";
+	err_begin();
+	rc = mqtt_urls_parse(mixed, 2, u);
+	err_end(err, sizeof(err));
+	ok(rc == 0 && !err[0] && u[1].port == 8884 && u[0].has_user && !u[1].has_user,
+	   "two mqtts:// nodes: each with its own port and user");
+}
+
+/* The order and pace of connection attempts over the nodes. */
+static void test_failover(void)
+{
+	struct failover f;
+	uint32_t w[8];
+
+	t_prefix = "kcoapd broker failover: ";
+	failover_init(&f, 2, 8);
+	failover_connected(&f, 1000);
+	ok(f.cur == 0 && f.connects == 1 && !f.failovers && !f.outage_ms,
+	   "the first connection is to the first node, not a failover");
+	w[0] = failover_lost(&f, 5000);
+	ok(w[0] == 0 && f.cur == 1, "a lost connection: the next node, at once");
+	w[0] = failover_failed(&f);
+	w[1] = f.cur;
+	w[2] = failover_failed(&f);
+	w[3] = f.cur;
+	w[4] = failover_failed(&f);
+	w[5] = failover_failed(&f);
+	w[6] = failover_failed(&f);
+	w[7] = failover_failed(&f);
+	if (!ok(w[0] == 0 && w[1] == 0 && w[2] == 1 && w[3] == 1 && w[4] == 0 && w[5] == 2 &&
+		w[6] == 0 && w[7] == 4, "failures go round the nodes; a pause after each round, 1, 2, 4 s"))
+		diag("waits %u %u %u %u, nodes %u %u", w[0], w[2], w[5], w[7], w[1], w[3]);
+	failover_failed(&f);
+	w[0] = failover_failed(&f);
+	failover_failed(&f);
+	w[1] = failover_failed(&f);
+	ok(w[0] == 8 && w[1] == 8, "the pause stops growing at mqtt-reconnect-max");
+	failover_connected(&f, 12345);
+	ok(f.cur == 1 && f.failovers == 1 && f.outage_ms == 7345 && f.connects == 2,
+	   "a connection to the other node: a failover, the outage measured from the loss");
+	failover_lost(&f, 20000);
+	w[0] = failover_failed(&f);
+	ok(w[0] == 0 && f.cur == 1, "the pause starts again from nothing after a connection");
+	failover_connected(&f, 20500);
+	ok(f.failovers == 1 && f.outage_ms == 500,
+	   "back on the same node after a loss: a reconnect, not a failover");
+
+	failover_init(&f, 1, 30);
+	failover_connected(&f, 1);
+	w[0] = failover_lost(&f, 2);
+	w[1] = failover_failed(&f);
+	w[2] = failover_failed(&f);
+	ok(w[0] == 1 && w[1] == 2 && w[2] == 4 && f.cur == 0,
+	   "one node: 1 s after a loss, then 2, 4 s, as before clusters");
+}
+
 static void test_urls(void)
 {
 	char longer[400];
@@ -560,7 +651,9 @@ int main(int argc, char **argv)
 	test_words();
 	test_password_file();
 	test_missing_file();
+	test_brokers();
 	test_urls();
+	test_failover();
 	test_acl();
 	test_http();
 	rmdir(dir);
