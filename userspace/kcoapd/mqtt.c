@@ -65,10 +65,12 @@ static const struct kcoapd_config *cfg;
 static struct mqtt_url urls[KCOAPD_MAX_BROKERS];
 static struct failover fo;		/* the thread's; read under lock */
 static atomic_bool came_up;		/* on_connect succeeded this attempt */
+static atomic_bool refused;		/* a CONNACK refused this attempt */
 static char status_topic[512];
 static char last_error[256];		/* under lock */
 static uint64_t last_error_at;		/* Unix seconds */
 static unsigned long n_retained_cmds;
+static unsigned long n_resent;		/* publishes in flight at losses */
 
 /* What went wrong last, for kcoapctl daemon (status.c). */
 static void set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -104,6 +106,7 @@ void mqtt_status(FILE *f)
 		fprintf(f, "broker-error %llu %s\n", (unsigned long long)last_error_at, last_error);
 	pthread_mutex_unlock(&lock);
 	fprintf(f, "commands-retained-dropped %lu\n", n_retained_cmds);
+	fprintf(f, "broker-inflight-at-loss %lu\n", n_resent);
 }
 
 static void post(struct ev *e)
@@ -142,6 +145,7 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags,
 		kcoapd_log(LOG_WARNING, "mqtt: %s:%d refused the connection: %s", CUR->host,
 			   CUR->port, why);
 		set_error("%s:%d refused the connection: %s", CUR->host, CUR->port, why);
+		refused = true;
 		return;
 	}
 	kcoapd_log(LOG_INFO, "mqtt: connected to %s:%d%s", CUR->host, CUR->port,
@@ -168,9 +172,10 @@ static void on_disconnect(struct mosquitto *m, void *obj, int rc,
 		kcoapd_log(LOG_WARNING, "mqtt: connection to %s:%d lost (%s)", CUR->host,
 			   CUR->port, mosquitto_strerror(rc));
 		set_error("connection lost: %s", mosquitto_strerror(rc));
+		connected = false;
+		/* (mid 1: a connection was lost, not an attempt that failed) */
+		post_simple(EV_DISCONNECTED, 1, rc);
 	}
-	connected = false;
-	post_simple(EV_DISCONNECTED, 0, rc);
 }
 
 static void on_publish(struct mosquitto *m, void *obj, int mid, int reason,
@@ -224,6 +229,7 @@ static int connect_once(const struct mqtt_url *u)
 	else
 		mosquitto_username_pw_set(mosq, NULL, NULL);
 	came_up = false;
+	refused = false;
 	if (cfg->protocol != 5)
 		return mosquitto_connect(mosq, u->host, u->port, (int)cfg->keepalive);
 	/* Clean start is off: keep the session for this long after we go. */
@@ -251,41 +257,61 @@ static void pause_for(unsigned int secs)
  * One attempt on the current node: connect, then run the network loop
  * until the connection ends. No CONNACK within connect_timeout (a node
  * that takes the TCP connection but cannot serve it) ends it too. True if
- * the connection came up.
+ * the connection came up. Each node's failures are logged once per kind,
+ * not at every retry.
  */
-static bool attempt(int *last_err)
+#define FAIL_NO_CONNACK		-2
+#define FAIL_CLOSED		-3
+static int said[KCOAPD_MAX_BROKERS];
+
+static void failed(int kind, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void failed(int kind, const char *fmt, ...)
+{
+	char why[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (said[fo.cur] != kind)
+		kcoapd_log(LOG_WARNING, "mqtt: %s:%d: %s; retrying%s", CUR->host, CUR->port, why,
+			   fo.n > 1 ? " (and the other nodes)" : "");
+	said[fo.cur] = kind;
+	set_error("%s:%d: %s", CUR->host, CUR->port, why);
+}
+
+static bool attempt(void)
 {
 	uint64_t start = now_ms();
 	int rc = connect_once(CUR);
 
 	if (rc != MOSQ_ERR_SUCCESS) {
-		if (rc != *last_err || fo.n > 1) {
-			/* Said once per kind of failure, not at every retry. */
-			const char *why = rc == MOSQ_ERR_ERRNO ? strerror(errno) :
-					  mosquitto_strerror(rc);
-
-			kcoapd_log(fo.n > 1 ? LOG_INFO : LOG_WARNING,
-				   "mqtt: cannot connect to %s:%d: %s; retrying",
-				   CUR->host, CUR->port, why);
-			set_error("cannot connect to %s:%d: %s", CUR->host, CUR->port, why);
-			*last_err = rc;
-		}
+		failed(rc, "cannot connect: %s",
+		       rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
 		return false;
 	}
-	*last_err = -1;
 	while (!stopping && (rc = mosquitto_loop(mosq, 1000, 1)) == MOSQ_ERR_SUCCESS) {
 		if (!came_up && now_ms() - start > cfg->connect_timeout * 1000ULL) {
-			kcoapd_log(LOG_WARNING, "mqtt: %s:%d: no CONNACK within %u s",
-				   CUR->host, CUR->port, cfg->connect_timeout);
-			set_error("%s:%d: no CONNACK within %u s", CUR->host, CUR->port,
-				  cfg->connect_timeout);
-			break;
+			failed(FAIL_NO_CONNACK, "no CONNACK within %u s", cfg->connect_timeout);
+			return false;
 		}
 	}
 	if (connected) {
 		/* The loop failed without a disconnect callback. */
 		connected = false;
-		post_simple(EV_DISCONNECTED, 0, rc);
+		post_simple(EV_DISCONNECTED, 1, rc);
+	}
+	if (came_up) {
+		said[fo.cur] = 0;
+	} else if (!stopping && !atomic_exchange(&refused, false)) {
+		/*
+		 * Closed with no CONNACK at all: a broker that does not speak
+		 * the protocol version (RabbitMQ before 3.13 and MQTT 5), or
+		 * a node that cannot take clients now.
+		 */
+		failed(FAIL_CLOSED, "closed the connection before its CONNACK%s",
+		       cfg->protocol == 5 ?
+		       " (a broker that speaks only MQTT 3.1.1? see mqtt-protocol)" : "");
 	}
 	return came_up;
 }
@@ -293,12 +319,11 @@ static bool attempt(int *last_err)
 static void *run(void *arg)
 {
 	uint32_t wait;
-	int last_err = -1;
 	bool up;
 
 	(void)arg;
 	while (!stopping) {
-		up = attempt(&last_err);
+		up = attempt();
 		if (stopping)
 			break;
 		pthread_mutex_lock(&lock);
@@ -514,6 +539,12 @@ void mqtt_events(void)
 			rd_connected();
 			break;
 		case EV_DISCONNECTED:
+			/* libmosquitto sends them again after the next CONNACK. */
+			if (e->mid && pubsub_pending()) {
+				kcoapd_log(LOG_NOTICE, "mqtt: %u publishes await their PUBACK: sent again after the reconnect",
+					   pubsub_pending());
+				n_resent += pubsub_pending();
+			}
 			break;
 		case EV_PUBACK:
 			pubsub_puback(e->mid, e->rc);
