@@ -25,13 +25,16 @@
 #define _KCOAP_DTLS_H
 
 #include <linux/types.h>
+#include <linux/llist.h>
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <net/genetlink.h>
 
+/* Before peer.h, whose prototypes name it. */
+struct kcoap_net;
+
 #include "peer.h"
 
-struct kcoap_net;
 struct crypto_aead;
 
 /* RFC 6347 §4.1: the record header, 13 bytes. */
@@ -58,8 +61,9 @@ enum kcoap_dtls_suite {
 struct kcoap_dtls_dir {
 	struct crypto_aead *tfm;
 	u8 salt[4];			/* the implicit part of the nonce */
-	u64 seq;			/* 48 bits: next to send / highest seen */
-	u64 window;			/* receive: bit i is seq - i seen */
+	/* 48 bits: next to send; received: one past the highest seen */
+	u64 seq;
+	u64 window;			/* received: bit i is seq - 1 - i seen */
 };
 
 enum kcoap_dtls_state {
@@ -81,20 +85,49 @@ struct kcoap_dtls_sess {
 	unsigned long created, last_rx;	/* jiffies */
 	u64 rx_records, tx_records, rx_bad, rx_replayed;
 	char identity[129];		/* PSK identity or key fingerprint */
-	struct rcu_head rcu;
+	/* dtls_session.c's: under the table's lock. */
+	bool unlinked;			/* out of the tables, to be freed */
+	u32 replaces;			/* an older session of this peer */
+	struct llist_node dead;		/* freed after a grace period */
 };
 
 /* dtls_session.c: the per-namespace tables (kn->dtls). */
 int kcoap_dtls_net_init(struct kcoap_net *kn);
 void kcoap_dtls_net_exit(struct kcoap_net *kn);
-/* Both under rcu_read_lock(); NULL if none. */
+/*
+ * All under rcu_read_lock(); NULL if none. An entry found stays valid
+ * until rcu_read_unlock(), even if it is deleted meanwhile.
+ */
 struct kcoap_dtls_sess *kcoap_dtls_find(struct kcoap_net *kn,
 					const struct kcoap_peer *p);
 struct kcoap_dtls_sess *kcoap_dtls_get(struct kcoap_net *kn, u32 id);
-/* A cookie-checked ClientHello: a handshake entry, or NULL (full, counted). */
+/*
+ * A cookie-checked ClientHello: a handshake entry, or NULL (full, counted
+ * in dtls-handshake-full; or no memory). If @p has a handshake entry
+ * already, that one; if it has a session, the new entry takes its place
+ * in kcoap_dtls_find() and session-add removes it (RFC 6347 §4.2.8).
+ */
 struct kcoap_dtls_sess *kcoap_dtls_handshake_new(struct kcoap_net *kn,
 						 const struct kcoap_peer *p);
+/* Any context; freed after a grace period, by the table's work. */
 void kcoap_dtls_del(struct kcoap_net *kn, struct kcoap_dtls_sess *s);
+
+/* Not for the receive path: session-add's work, and expiry (KUnit). */
+struct kcoap_dtls_keys {
+	u32 id;
+	u8 suite;
+	u16 epoch;
+	u8 rx_key[32], tx_key[32];
+	u8 keylen;
+	u8 rx_salt[4], tx_salt[4];
+	u64 rx_seq, tx_seq;
+	const char *identity;
+};
+
+int kcoap_dtls_establish(struct kcoap_net *kn, const struct kcoap_dtls_keys *k,
+			 struct netlink_ext_ack *extack);
+unsigned int kcoap_dtls_expire(struct kcoap_net *kn, unsigned long now);
+u32 kcoap_dtls_count(struct kcoap_net *kn, enum kcoap_dtls_state state);
 
 /* dtls_session.c: the netlink commands (netlink.c's table). */
 extern const struct nla_policy kcoap_session_policy[];
@@ -102,6 +135,7 @@ int kcoap_nl_session_add(struct sk_buff *skb, struct genl_info *info);
 int kcoap_nl_session_del(struct sk_buff *skb, struct genl_info *info);
 int kcoap_nl_session_get(struct sk_buff *skb, struct genl_info *info);
 int kcoap_nl_session_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int kcoap_nl_session_done(struct netlink_callback *cb);
 
 /* dtls_record.c, softirq-safe (synchronous AEADs only). */
 int kcoap_dtls_dir_init(struct kcoap_dtls_dir *d, u8 suite, const u8 *key,
@@ -110,14 +144,34 @@ void kcoap_dtls_dir_free(struct kcoap_dtls_dir *d);
 /*
  * Open the record at @rec (header included, @len bytes) in place: on 0,
  * *@type and the plaintext at @rec + KCOAP_DTLS_HDR_LEN + 8 for *@plen
- * bytes. -EBADMSG: it did not authenticate; -EALREADY: replayed.
+ * bytes. -EBADMSG: malformed (length field not @len - 13, version not
+ * DTLS 1.2, too short), not of the session's epoch, not established, or
+ * it did not authenticate; -EALREADY: replayed or older than the window
+ * (RFC 6347 §4.1.2.6); -ENOMEM. Counted in the session's rx_bad and
+ * rx_replayed, not in the namespace's counters (the caller's).
  */
 int kcoap_dtls_open(struct kcoap_dtls_sess *s, u8 *rec, size_t len,
 		    u8 *type, size_t *plen);
-/* Seal @len bytes as one record of @type into @out; returns its length. */
+/*
+ * Seal @len bytes as one record of @type into @out; returns its length
+ * (@len + kcoap_dtls_overhead()), or -EMSGSIZE (@out_size too small),
+ * -ENOTCONN (not established), -EOVERFLOW (sequence numbers used up),
+ * -ENOMEM. @in may be @out + KCOAP_DTLS_HDR_LEN + 8.
+ */
 int kcoap_dtls_seal(struct kcoap_dtls_sess *s, u8 type, const void *in,
 		    size_t len, u8 *out, size_t out_size);
 /* Header, explicit nonce and tag: what a record adds to its plaintext. */
 unsigned int kcoap_dtls_overhead(const struct kcoap_dtls_sess *s);
+/*
+ * The AEAD of a record, for it and for KUnit's published vectors: in place
+ * on @data (@len bytes of ciphertext and tag to decrypt; of plaintext,
+ * with room for the tag after it, to encrypt), nonce = @d's salt and the
+ * 8 bytes at @explicit, @aad_len (at most KCOAP_DTLS_AAD_MAX) bytes of
+ * additional data. -EBADMSG if it does not authenticate.
+ */
+#define KCOAP_DTLS_AAD_MAX	32
+int kcoap_dtls_aead(const struct kcoap_dtls_dir *d, u8 suite, const u8 *aad,
+		    unsigned int aad_len, const u8 *explicit, u8 *data,
+		    unsigned int len, bool enc);
 
 #endif /* _KCOAP_DTLS_H */

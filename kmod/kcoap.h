@@ -23,6 +23,7 @@
 struct kcoap_daemon;
 struct kcoap_prefixes;
 struct kcoap_mids;
+struct kcoap_dtls;
 struct kcoap_peer;
 
 /* RFC 7252 §6.1 and §6.2: the default ports of "coap" and "coaps". */
@@ -88,6 +89,7 @@ struct kcoap_net {
 	/* Tables and counters set up (kcoap_net_setup()); written under lock. */
 	bool ready;
 	struct kcoap_mids *mids;	/* mid.c */
+	struct kcoap_dtls *dtls;	/* dtls_session.c */
 };
 
 extern unsigned int kcoap_net_id;

@@ -14,6 +14,7 @@
 
 #include "kcoap.h"
 #include "daemon.h"
+#include "dtls.h"
 
 static ushort port = KCOAP_DEFAULT_PORT;
 module_param(port, ushort, 0444);
@@ -134,10 +135,15 @@ int kcoap_net_setup(struct kcoap_net *kn)
 	err = kcoap_validate_init(kn);
 	if (err)
 		goto err_obs;
+	err = kcoap_dtls_net_init(kn);
+	if (err)
+		goto err_validate;
 	/* Readers that see it true see the state whole. */
 	smp_store_release(&kn->ready, true);
 	return 0;
 
+err_validate:
+	kcoap_validate_destroy(kn);
 err_obs:
 	kcoap_obs_destroy(kn);
 err_dedup:
@@ -207,6 +213,8 @@ static void __net_exit kcoap_net_exit(struct net *net)
 	/* One grace period: no softirq reader is left after it. */
 	kcoap_socket_close(kn);
 	kcoap_obs_destroy(kn);
+	/* After the observers: their notifications may be sealed. */
+	kcoap_dtls_net_exit(kn);
 	kcoap_validate_destroy(kn);
 	kcoap_dedup_destroy(&kn->dedup);
 	/*

@@ -752,9 +752,11 @@ static int kcoap_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	      nla_put_u64_64bit(msg, KCOAP_A_STATS_RATELIMIT_SOURCES,
 				kcoap_peertab_count(&kn->val.buckets),
 				KCOAP_A_STATS_PAD) ||
-	      nla_put_u64_64bit(msg, KCOAP_A_STATS_DTLS_SESSIONS, 0,
+	      nla_put_u64_64bit(msg, KCOAP_A_STATS_DTLS_SESSIONS,
+				kn->ready ? kcoap_dtls_count(kn, KCOAP_DTLS_ESTABLISHED) : 0,
 				KCOAP_A_STATS_PAD) ||
-	      nla_put_u64_64bit(msg, KCOAP_A_STATS_DTLS_HANDSHAKES, 0,
+	      nla_put_u64_64bit(msg, KCOAP_A_STATS_DTLS_HANDSHAKES,
+				kn->ready ? kcoap_dtls_count(kn, KCOAP_DTLS_HANDSHAKE) : 0,
 				KCOAP_A_STATS_PAD);
 	mutex_unlock(&kn->lock);
 	if (err) {
@@ -1275,6 +1277,7 @@ static const struct genl_ops kcoap_ops[] = {
 		.cmd = KCOAP_CMD_SESSION_GET,
 		.doit = kcoap_nl_session_get,
 		.dumpit = kcoap_nl_session_dump,
+		.done = kcoap_nl_session_done,
 		.policy = kcoap_session_policy,
 		.maxattr = KCOAP_A_SESSION_MAX,
 		/* Peers' addresses and identities. */
