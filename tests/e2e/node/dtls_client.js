@@ -56,6 +56,8 @@ setTimeout(() => fail('timeout: no answer in 30 s'), 30000).unref();
 		fail(`code ${code}${res.payload && res.payload.length ? ': ' + res.payload : ''}`);
 	settled = true;
 	process.stdout.write(res.payload || Buffer.alloc(0));
+	// reset() closes the session with close_notify; give the datagram a
+	// moment to leave before the process does.
 	CoapClient.reset();
-	process.exit(0);
+	setTimeout(() => process.exit(0), 100);
 })().catch((e) => fail(`error: ${e && e.message ? e.message : e}`));
