@@ -11,8 +11,8 @@
 'use strict';
 const { CoapClient } = require('node-coap-client');
 
-const [cmd, url, identity, key, suite] = process.argv.slice(2);
-if (cmd !== 'get' || !url || !url.startsWith('coaps://') || !identity || key === undefined) {
+const [cmd, uri, identity, key, suite] = process.argv.slice(2);
+if (cmd !== 'get' || !uri || !uri.startsWith('coaps://') || !identity || key === undefined) {
 	console.error('usage: node dtls_client.js get coaps://HOST[:PORT]/PATH IDENTITY KEY [SUITE]');
 	process.exit(2);
 }
@@ -35,16 +35,21 @@ process.on('exit', (code) => {
 		process.exitCode = 1;
 	}
 });
-setTimeout(() => fail('timeout: no answer in 30 s'), 30000).unref();
+setTimeout(() => fail('timeout: no answer in 45 s'), 45000).unref();
 
 (async () => {
-	const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+	// node-coap-client wants the port spelled out: 5684 (RFC 7252 §6.2).
+	const u = new URL(uri);
+	if (!u.port)
+		u.port = '5684';
+	const url = u.toString();
+	const host = u.hostname.replace(/^\[|\]$/g, '');
 	// The parameters are merged into node-dtls-client's socket options:
 	// "ciphers" narrows what the ClientHello offers.
 	CoapClient.setSecurityParams(host, {
 		psk: { [identity]: key },
 		ciphers: [suite || 'TLS_PSK_WITH_AES_128_CCM_8'],
-		timeout: 10000,
+		timeout: 8000,	// per try; node-coap-client makes three
 	});
 	const conn = await CoapClient.tryToConnect(url);
 	if (conn !== true)
