@@ -78,7 +78,7 @@ function traffic() {
 }
 
 async function main() {
-	if (!ok(await gatewayUp(Number(process.env.BOOT_S || 400) * 1000),
+	if (!ok(await gatewayUp(Number(process.env.BOOT_S || 900) * 1000),
 		'the gateway in QEMU answers HTTP on its forwarded port')) {
 		console.log('1..1');
 		return 1;
