@@ -62,10 +62,11 @@ static int k_established(uint32_t id, const struct dtls_keys *k)
 		return -EMSGSIZE;
 	}
 	/*
-	 * Ordered after the flight it ends: the kernel must have sent our
-	 * Finished before the session can be looked up by the peer's address.
+	 * Before the kernel sends our Finished (queued on the ring, kicked at
+	 * the end of this turn): the client's first request, right after it,
+	 * must find the session established, not a handshake whose records go
+	 * up to us.
 	 */
-	kcoap_ring_kick(ring);
 	err = kcoap_nl_request(nl, msg, NULL, NULL);
 	if (err && nl->extack[0])
 		kcoapd_log(LOG_WARNING, "dtls %u: session-add: %s", id, nl->extack);
