@@ -316,12 +316,12 @@ static int cert_load(struct dtls_creds *cr, const struct kcoapd_config *c)
 {
 	int ret;
 
-	if (!c->dtls_cert_file != !c->dtls_key_file) {
-		fprintf(stderr, "kcoapd: dtls-cert-file and dtls-key-file go together\n");
+	if (c->dtls_rpk && !c->dtls_key_file) {
+		fprintf(stderr, "kcoapd: dtls-rpk on wants dtls-key-file\n");
 		return -EINVAL;
 	}
-	if (c->dtls_rpk && !c->dtls_key_file) {
-		fprintf(stderr, "kcoapd: dtls-rpk on wants dtls-key-file (and dtls-cert-file)\n");
+	if (!c->dtls_rpk && !c->dtls_cert_file != !c->dtls_key_file) {
+		fprintf(stderr, "kcoapd: dtls-cert-file and dtls-key-file go together\n");
 		return -EINVAL;
 	}
 	if (!c->dtls_key_file && !c->dtls_ca_file)
@@ -332,16 +332,23 @@ static int cert_load(struct dtls_creds *cr, const struct kcoapd_config *c)
 	if (c->dtls_key_file) {
 		if (dtls_secret_file_ok("dtls-key-file", c->dtls_key_file))
 			return -EINVAL;
-		ret = gnutls_certificate_set_x509_key_file(cr->cert_cred, c->dtls_cert_file,
-							   c->dtls_key_file, GNUTLS_X509_FMT_PEM);
-		if (ret < 0)
-			return gnutls_failed("dtls-cert-file/dtls-key-file", c->dtls_cert_file, ret);
-		if (c->dtls_rpk) {
+		/*
+		 * With raw public keys the key alone: GnuTLS lets the client's
+		 * order choose our certificate type, and a client that offers
+		 * X.509 first (libcoap with -M) would get a certificate it
+		 * cannot verify.
+		 */
+		if (c->dtls_rpk)
 			ret = rawpk_load(cr, c->dtls_key_file);
-			if (ret < 0)
-				return gnutls_failed("dtls-rpk with dtls-key-file",
-						     c->dtls_key_file, ret);
-		}
+		else
+			ret = gnutls_certificate_set_x509_key_file(cr->cert_cred,
+								   c->dtls_cert_file,
+								   c->dtls_key_file,
+								   GNUTLS_X509_FMT_PEM);
+		if (ret < 0)
+			return gnutls_failed(c->dtls_rpk ? "dtls-rpk with dtls-key-file" :
+					     "dtls-cert-file/dtls-key-file",
+					     c->dtls_rpk ? c->dtls_key_file : c->dtls_cert_file, ret);
 	}
 	if (c->dtls_ca_file) {
 		ret = gnutls_certificate_set_x509_trust_file(cr->cert_cred, c->dtls_ca_file,
@@ -401,7 +408,7 @@ int dtls_creds_load(const struct kcoapd_config *c, struct dtls_creds **out)
 		return err;
 	}
 	snprintf(cr->what, sizeof(cr->what), "%zu PSK identities%s%s%s", cr->n_psks,
-		 c->dtls_key_file ? ", a certificate" : "",
+		 c->dtls_key_file && !c->dtls_rpk ? ", a certificate" : "",
 		 cr->ca ? ", client certificates checked against dtls-ca-file" : "",
 		 cr->rpk ? ", raw public keys" : "");
 	*out = cr;

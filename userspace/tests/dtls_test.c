@@ -765,6 +765,12 @@ static void test_certs(void)
 	client_end();
 
 	c.dtls_cert_file = NULL;
+	ret = dtls_creds_load(&c, &cr);
+	ok(ret == 0 && cr && !strstr(dtls_creds_describe(cr), "certificate"),
+	   "dtls-rpk on needs the key alone, and presents no certificate: %s",
+	   dtls_creds_describe(cr));
+	dtls_creds_put(cr);
+	c.dtls_rpk = false;
 	{
 		char err[512];
 
