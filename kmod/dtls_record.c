@@ -261,9 +261,11 @@ int kcoap_dtls_open(struct kcoap_dtls_sess *s, u8 *rec, size_t len,
 			      clen, false);
 
 	spin_lock_bh(&s->lock);
-	if (err) {
+	if (err == -ENOMEM) {
+		/* Not the record's fault: it was not judged. */
+	} else if (err) {
 		s->rx_bad++;
-		err = err == -ENOMEM ? err : -EBADMSG;
+		err = -EBADMSG;
 	} else if (!kcoap_dtls_window_ok(&s->rx, seq)) {
 		/* The same record, opened on another CPU meanwhile. */
 		s->rx_replayed++;
