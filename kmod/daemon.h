@@ -77,6 +77,12 @@ u8 kcoap_exchange_start(struct kcoap_net *kn, const struct kcoap_peer *p,
 			const struct coap_msg *req,
 			const struct kcoap_dedup_key *key);
 /*
+ * Softirq: one DTLS datagram from @p up the ring (KCOAP_REQ_F_DTLS) for
+ * handshake or session @id. 0, or why not (counted handup-refused).
+ */
+int kcoap_dtls_hand_up(struct kcoap_net *kn, const struct kcoap_peer *p,
+		       u32 id, const void *data, u32 len);
+/*
  * Softirq: a duplicate CON of a pending request. False if its exchange
  * is over (its answer is in the dedupe cache now); else it got an empty
  * ACK and will be answered separately.

@@ -27,6 +27,7 @@
 #include "daemon.h"
 #include "kcoap.h"
 #include "peer.h"
+#include "dtls_path.h"
 #include "retransmit.h"
 #include "serve.h"
 #include "validate.h"
@@ -333,6 +334,46 @@ out:
 	kcoap_x_put(x);		/* the timer's reference */
 }
 
+/* Where a request handed up came from: @p, in the ring's terms. */
+static void kcoap_desc_peer(struct kcoap_req_desc *desc,
+			    const struct kcoap_peer *p)
+{
+	struct kcoap_dedup_key key;
+
+	kcoap_peer_key(&key, p, 0);
+	memcpy(desc->addr, &key.addr, sizeof(desc->addr));
+	if (p->family == AF_INET6)
+		memcpy(desc->local, &p->local.v6, sizeof(desc->local));
+	else
+		ipv6_addr_set_v4mapped(p->local.v4, (struct in6_addr *)desc->local);
+	desc->port = p->port;
+	desc->family = p->family;
+	desc->flags = p->multicast ? KCOAP_REQ_F_MULTICAST : 0;
+	desc->ifindex = p->ifindex;
+	desc->session = p->session;
+}
+
+int kcoap_dtls_hand_up(struct kcoap_net *kn, const struct kcoap_peer *p,
+		       u32 id, const void *data, u32 len)
+{
+	struct kcoap_daemon *d = rcu_dereference(kn->daemon);
+	struct kcoap_req_desc desc = {};
+	int err = -ENOTCONN;
+
+	if (d) {
+		kcoap_desc_peer(&desc, p);
+		desc.id = id;
+		desc.session = id;
+		desc.flags |= KCOAP_REQ_F_DTLS;
+		err = kcoap_ring_put(d->ring, &desc, data, len);
+		if (err == -EPROTO)
+			kcoap_stat_inc(kn, KCOAP_STAT_RING_BAD);
+	}
+	if (err)
+		kcoap_stat_inc(kn, KCOAP_STAT_HANDUP_REFUSED);
+	return err;
+}
+
 u8 kcoap_exchange_start(struct kcoap_net *kn, const struct kcoap_peer *p,
 			const struct coap_msg *req,
 			const struct kcoap_dedup_key *key)
@@ -400,16 +441,7 @@ u8 kcoap_exchange_start(struct kcoap_net *kn, const struct kcoap_peer *p,
 		goto busy;
 	}
 	desc.id = x->id;
-	memcpy(desc.addr, &key->addr, sizeof(desc.addr));
-	if (p->family == AF_INET6)
-		memcpy(desc.local, &p->local.v6, sizeof(desc.local));
-	else
-		ipv6_addr_set_v4mapped(p->local.v4, (struct in6_addr *)desc.local);
-	desc.port = p->port;
-	desc.family = p->family;
-	desc.flags = p->multicast ? KCOAP_REQ_F_MULTICAST : 0;
-	desc.ifindex = p->ifindex;
-	desc.session = p->session;
+	kcoap_desc_peer(&desc, p);
 
 	err = kcoap_ring_put(d->ring, &desc, req->data, req->len);
 	if (err) {
@@ -597,8 +629,9 @@ void kcoap_exchange_responses(struct kcoap_daemon *d)
 			continue;
 		}
 		if (ret > 0 && desc.flags & KCOAP_RSP_F_DTLS) {
-			/* No handshake can be in flight without a coaps endpoint. */
-			kcoap_stat_inc(d->kn, KCOAP_STAT_RING_BAD);
+			local_bh_disable();
+			kcoap_dtls_send_raw(d->kn, desc.id, d->buf, desc.data_len);
+			local_bh_enable();
 			continue;
 		}
 		/* A bad entry: if its ID is an exchange's, that gets 5.00. */

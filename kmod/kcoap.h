@@ -77,6 +77,8 @@ struct kcoap_net {
 	struct mutex lock;
 	struct socket __rcu *sock4;
 	struct socket __rcu *sock6;
+	struct socket __rcu *dsock4;	/* coaps, while the endpoint is open */
+	struct socket __rcu *dsock6;
 	struct kcoap_pcpu_stats __percpu *stats;
 	struct kcoap_stats_sum *stats_base;	/* at the last reset */
 	struct kcoap_res_table res;
@@ -103,6 +105,7 @@ static inline struct kcoap_net *kcoap_net(const struct net *net)
 int kcoap_net_setup(struct kcoap_net *kn);
 int kcoap_endpoint_open(struct kcoap_net *kn, u16 port);
 int kcoap_endpoint_close(struct kcoap_net *kn);
+int kcoap_dtls_port_set(struct kcoap_net *kn, u16 port);
 
 /* Without kn->lock: false until kcoap_net_setup() has finished. */
 static inline bool kcoap_ready(struct kcoap_net *kn)
@@ -128,10 +131,15 @@ static inline void kcoap_stat_code(struct kcoap_net *kn, u8 code)
 
 /* socket.c */
 int kcoap_socket_open(struct kcoap_net *kn);
-void kcoap_socket_close(struct kcoap_net *kn);
+void kcoap_socket_close(struct kcoap_net *kn, bool dtls);
+int kcoap_dtls_socket_open(struct kcoap_net *kn);
+void kcoap_dtls_socket_close(struct kcoap_net *kn);
 
 /* receive.c: called from the encap hook in softirq, consumes skb. */
 void kcoap_receive(struct kcoap_net *kn, struct sk_buff *skb);
+/* The CoAP message of a datagram, or of a DTLS record; softirq. */
+void kcoap_receive_msg(struct kcoap_net *kn, const struct kcoap_peer *peer,
+		       const u8 *data, unsigned int len);
 
 /* mid.c: the Message ID of a message the kernel originates towards @p. */
 int kcoap_mid_init(struct kcoap_net *kn);
@@ -155,6 +163,8 @@ int kcoap_exchange_bufs_init(void);
 void kcoap_exchange_bufs_exit(void);
 int kcoap_obs_bufs_init(void);
 void kcoap_obs_bufs_exit(void);
+int kcoap_dtls_bufs_init(void);
+void kcoap_dtls_bufs_exit(void);
 
 /* multicast.c */
 int kcoap_mcast_init(void);

@@ -61,6 +61,7 @@ static void kcoap_config_init(struct kcoap_config *c)
 
 static void kcoap_bufs_exit(void)
 {
+	kcoap_dtls_bufs_exit();
 	kcoap_obs_bufs_exit();
 	kcoap_exchange_bufs_exit();
 	kcoap_receive_bufs_exit();
@@ -69,7 +70,7 @@ static void kcoap_bufs_exit(void)
 static int __init kcoap_bufs_init(void)
 {
 	if (kcoap_receive_bufs_init() || kcoap_exchange_bufs_init() ||
-	    kcoap_obs_bufs_init()) {
+	    kcoap_obs_bufs_init() || kcoap_dtls_bufs_init()) {
 		kcoap_bufs_exit();	/* free_percpu(NULL) is fine */
 		return -ENOMEM;
 	}
@@ -178,7 +179,44 @@ int kcoap_endpoint_open(struct kcoap_net *kn, u16 port)
 	}
 	if (kn->cfg.multicast)
 		kcoap_mcast_update(kn);
+	/*
+	 * coaps beside it. Not being able to is no reason to refuse coap (the
+	 * port may be another server's): said and counted, and config-set
+	 * dtls-port can try again.
+	 */
+	err = kcoap_dtls_socket_open(kn);
+	if (err) {
+		pr_warn("no coaps endpoint: UDP port %u: error %d\n",
+			kn->cfg.dtls_port, err);
+		kcoap_stat_inc(kn, KCOAP_STAT_ENDPOINT_ERRORS);
+	}
 	return 0;
+}
+
+/*
+ * config-set dtls-port, kn->lock held: an open endpoint's coaps sockets
+ * move (0 closes them); if the new port cannot be had, the old one stays.
+ */
+int kcoap_dtls_port_set(struct kcoap_net *kn, u16 port)
+{
+	u16 old = kn->cfg.dtls_port;
+	int err;
+
+	lockdep_assert_held(&kn->lock);
+	if (!kcoap_endpoint_is_open(kn)) {
+		WRITE_ONCE(kn->cfg.dtls_port, port);
+		return 0;
+	}
+	/* Close first: the new port may be the old one's neighbour in use. */
+	kcoap_dtls_socket_close(kn);
+	WRITE_ONCE(kn->cfg.dtls_port, port);
+	err = kcoap_dtls_socket_open(kn);
+	if (err) {
+		WRITE_ONCE(kn->cfg.dtls_port, old);
+		if (kcoap_dtls_socket_open(kn))
+			pr_err("could not reopen coaps port %u\n", old);
+	}
+	return err;
 }
 
 /* endpoint-del: the tables stay, the observations end. kn->lock held. */
@@ -193,7 +231,7 @@ int kcoap_endpoint_close(struct kcoap_net *kn)
 	/* A final 4.04 while they can still be sent (RFC 7641 §3.2)... */
 	xa_for_each(&kn->res.ids, id, res)
 		kcoap_obs_end(kn, res, true);
-	kcoap_socket_close(kn);
+	kcoap_socket_close(kn, true);
 	/* ...and whatever registered meanwhile ends without one. */
 	xa_for_each(&kn->res.ids, id, res)
 		kcoap_obs_end(kn, res, true);
@@ -211,7 +249,7 @@ static void __net_exit kcoap_net_exit(struct net *net)
 	kcoap_daemon_net_exit(kn);
 	kcoap_end_observations(kn);
 	/* One grace period: no softirq reader is left after it. */
-	kcoap_socket_close(kn);
+	kcoap_socket_close(kn, true);
 	kcoap_obs_destroy(kn);
 	/* After the observers: their notifications may be sealed. */
 	kcoap_dtls_net_exit(kn);

@@ -894,7 +894,7 @@ static int kcoap_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 		u16 old = c->port;
 
 		/* Close first: the new port may be the old one's neighbour in use. */
-		kcoap_socket_close(kn);
+		kcoap_socket_close(kn, false);
 		WRITE_ONCE(c->port, nla_get_u16(a[KCOAP_A_CONFIG_PORT]));
 		err = kcoap_socket_open(kn);
 		if (err) {
@@ -956,8 +956,16 @@ static int kcoap_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_DEDUP_MAX_PEER_BYTES], &c->dedup_max_peer_bytes);
 	kcoap_dedup_set_limits(&kn->dedup, c->dedup_max_bytes, c->dedup_max_peer_bytes);
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_OBSERVER_MAX_PER_PEER], &c->obs_max_per_peer);
-	/* The coaps socket follows dtls-port when it is opened (K-path). */
-	kcoap_cfg_u16(a[KCOAP_A_CONFIG_DTLS_PORT], &c->dtls_port);
+	if (a[KCOAP_A_CONFIG_DTLS_PORT] &&
+	    nla_get_u16(a[KCOAP_A_CONFIG_DTLS_PORT]) != c->dtls_port) {
+		/* An open endpoint moves its coaps sockets (0: closes them). */
+		err = kcoap_dtls_port_set(kn, nla_get_u16(a[KCOAP_A_CONFIG_DTLS_PORT]));
+		if (err) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a[KCOAP_A_CONFIG_DTLS_PORT],
+					    "cannot bind this UDP port for coaps");
+			goto out;
+		}
+	}
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_DTLS_MAX_SESSIONS], &c->dtls_max_sessions);
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_DTLS_MAX_HANDSHAKES], &c->dtls_max_handshakes);
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_DTLS_HANDSHAKE_TIMEOUT],

@@ -66,6 +66,9 @@ static inline void kcoap_peer_key(struct kcoap_dedup_key *key,
 /* send.c */
 int kcoap_send(struct kcoap_net *kn, const struct kcoap_peer *p,
 	       const void *buf, size_t len);
+/* The datagram @buf as it is, from the coap or (@dtls) the coaps socket. */
+int kcoap_xmit(struct kcoap_net *kn, const struct kcoap_peer *p,
+	       const void *buf, size_t len, bool dtls);
 /* receive.c: an empty ACK or RST echoing @mid, counted. */
 void kcoap_send_empty(struct kcoap_net *kn, const struct kcoap_peer *p,
 		      u8 type, u16 mid);

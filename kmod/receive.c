@@ -262,12 +262,80 @@ static void kcoap_bad_option(struct kcoap_net *kn, const struct kcoap_peer *p,
 		kcoap_stat_code(kn, code);
 }
 
+/*
+ * One CoAP message from @peer, @len bytes at @data: from a coap datagram,
+ * or opened from a record of a DTLS session (@peer->session set).
+ */
+void kcoap_receive_msg(struct kcoap_net *kn, const struct kcoap_peer *peer,
+		       const u8 *data, unsigned int len)
+{
+	struct coap_msg msg;
+	int err;
+
+	err = coap_parse(&msg, data, len);
+	switch (coap_err_class(err)) {
+	case COAP_ERRC_NONE:
+		break;
+	case COAP_ERRC_FORMAT:
+		/* §4.2: reject a malformed CON with RST; ignore the rest (§4.3). */
+		kcoap_stat_inc(kn, KCOAP_STAT_RX_FORMAT_ERROR);
+		if (msg.type == COAP_TYPE_CON && !peer->multicast)
+			kcoap_send_empty(kn, peer, COAP_TYPE_RST, msg.mid);
+		return;
+	case COAP_ERRC_OPTION:
+		/* §5.4.1: 4.02 for a CON request, reject anything else. */
+		kcoap_stat_inc(kn, KCOAP_STAT_RX_BAD_OPTION);
+		if (msg.type == COAP_TYPE_CON && coap_is_request(&msg))
+			kcoap_bad_option(kn, peer, &msg, COAP_CODE_BAD_OPTION);
+		else if (msg.type == COAP_TYPE_CON && !peer->multicast)
+			kcoap_send_empty(kn, peer, COAP_TYPE_RST, msg.mid);
+		return;
+	case COAP_ERRC_LIMIT:
+		/* More options than we keep: a local limit, so 4.00 not 4.02. */
+		kcoap_stat_inc(kn, KCOAP_STAT_RX_TOO_MANY_OPTIONS);
+		if (msg.type == COAP_TYPE_CON && coap_is_request(&msg))
+			kcoap_bad_option(kn, peer, &msg, COAP_CODE_BAD_REQUEST);
+		return;
+	default:
+		/* Too short, wrong version, too big: silently ignored (§3). */
+		kcoap_stat_inc(kn, KCOAP_STAT_RX_DROPPED);
+		return;
+	}
+
+	if (msg.code == COAP_CODE_EMPTY) {
+		if (msg.type == COAP_TYPE_CON) {
+			/* A ping (§4.3): "CoAP ping" is answered with RST. */
+			kcoap_stat_inc(kn, KCOAP_STAT_RX_PING);
+			if (!peer->multicast)
+				kcoap_send_empty(kn, peer, COAP_TYPE_RST, msg.mid);
+		} else if (msg.type == COAP_TYPE_ACK) {
+			/* It gets what we send: verified (RFC 9175 §2.4). */
+			if (kcoap_obs_ack(kn, peer, msg.mid) ||
+			    kcoap_exchange_ack(kn, peer, msg.mid, false))
+				kcoap_peer_verify(kn, peer, KCOAP_STAT_ACK_VERIFIED);
+			else
+				kcoap_stat_inc(kn, KCOAP_STAT_RX_STRAY);
+		} else if (!kcoap_obs_rst(kn, peer, msg.mid) &&
+			   !kcoap_exchange_ack(kn, peer, msg.mid, true)) {
+			/* Matches nothing of ours: dropped. */
+			kcoap_stat_inc(kn, KCOAP_STAT_RX_STRAY);
+		}
+		return;
+	}
+	if (coap_is_request(&msg)) {
+		kcoap_request(kn, peer, &msg);
+		return;
+	}
+	/* A response to a request the kernel did not send (§5.3.2): reject. */
+	kcoap_stat_inc(kn, KCOAP_STAT_RX_STRAY);
+	if (msg.type == COAP_TYPE_CON && !peer->multicast)
+		kcoap_send_empty(kn, peer, COAP_TYPE_RST, msg.mid);
+}
+
 void kcoap_receive(struct kcoap_net *kn, struct sk_buff *skb)
 {
 	struct kcoap_peer peer;
-	struct coap_msg msg;
 	unsigned int len;
-	int err;
 
 	kcoap_stat_inc(kn, KCOAP_STAT_RX_DATAGRAMS);
 	if (skb->protocol == htons(ETH_P_IPV6))
@@ -291,65 +359,7 @@ void kcoap_receive(struct kcoap_net *kn, struct sk_buff *skb)
 	/* The codec reads the datagram in place: it must be linear. */
 	if (unlikely(skb_linearize(skb)))
 		goto drop;
-
-	err = coap_parse(&msg, skb->data + sizeof(struct udphdr), len);
-	switch (coap_err_class(err)) {
-	case COAP_ERRC_NONE:
-		break;
-	case COAP_ERRC_FORMAT:
-		/* §4.2: reject a malformed CON with RST; ignore the rest (§4.3). */
-		kcoap_stat_inc(kn, KCOAP_STAT_RX_FORMAT_ERROR);
-		if (msg.type == COAP_TYPE_CON && !peer.multicast)
-			kcoap_send_empty(kn, &peer, COAP_TYPE_RST, msg.mid);
-		goto drop;
-	case COAP_ERRC_OPTION:
-		/* §5.4.1: 4.02 for a CON request, reject anything else. */
-		kcoap_stat_inc(kn, KCOAP_STAT_RX_BAD_OPTION);
-		if (msg.type == COAP_TYPE_CON && coap_is_request(&msg))
-			kcoap_bad_option(kn, &peer, &msg, COAP_CODE_BAD_OPTION);
-		else if (msg.type == COAP_TYPE_CON && !peer.multicast)
-			kcoap_send_empty(kn, &peer, COAP_TYPE_RST, msg.mid);
-		goto drop;
-	case COAP_ERRC_LIMIT:
-		/* More options than we keep: a local limit, so 4.00 not 4.02. */
-		kcoap_stat_inc(kn, KCOAP_STAT_RX_TOO_MANY_OPTIONS);
-		if (msg.type == COAP_TYPE_CON && coap_is_request(&msg))
-			kcoap_bad_option(kn, &peer, &msg, COAP_CODE_BAD_REQUEST);
-		goto drop;
-	default:
-		/* Too short, wrong version, too big: silently ignored (§3). */
-		kcoap_stat_inc(kn, KCOAP_STAT_RX_DROPPED);
-		goto drop;
-	}
-
-	if (msg.code == COAP_CODE_EMPTY) {
-		if (msg.type == COAP_TYPE_CON) {
-			/* A ping (§4.3): "CoAP ping" is answered with RST. */
-			kcoap_stat_inc(kn, KCOAP_STAT_RX_PING);
-			if (!peer.multicast)
-				kcoap_send_empty(kn, &peer, COAP_TYPE_RST, msg.mid);
-		} else if (msg.type == COAP_TYPE_ACK) {
-			/* It gets what we send: verified (RFC 9175 §2.4). */
-			if (kcoap_obs_ack(kn, &peer, msg.mid) ||
-			    kcoap_exchange_ack(kn, &peer, msg.mid, false))
-				kcoap_peer_verify(kn, &peer, KCOAP_STAT_ACK_VERIFIED);
-			else
-				kcoap_stat_inc(kn, KCOAP_STAT_RX_STRAY);
-		} else if (!kcoap_obs_rst(kn, &peer, msg.mid) &&
-			   !kcoap_exchange_ack(kn, &peer, msg.mid, true)) {
-			/* Matches nothing of ours: dropped. */
-			kcoap_stat_inc(kn, KCOAP_STAT_RX_STRAY);
-		}
-		goto drop;
-	}
-	if (coap_is_request(&msg)) {
-		kcoap_request(kn, &peer, &msg);
-		goto drop;
-	}
-	/* A response to a request the kernel did not send (§5.3.2): reject. */
-	kcoap_stat_inc(kn, KCOAP_STAT_RX_STRAY);
-	if (msg.type == COAP_TYPE_CON && !peer.multicast)
-		kcoap_send_empty(kn, &peer, COAP_TYPE_RST, msg.mid);
+	kcoap_receive_msg(kn, &peer, skb->data + sizeof(struct udphdr), len);
 drop:
 	consume_skb(skb);
 }

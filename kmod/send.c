@@ -20,6 +20,7 @@
 
 #include "kcoap.h"
 #include "peer.h"
+#include "dtls_path.h"
 
 static struct sk_buff *kcoap_alloc_skb(struct dst_entry *dst, size_t hdr,
 				       const void *buf, size_t len)
@@ -36,10 +37,9 @@ static struct sk_buff *kcoap_alloc_skb(struct dst_entry *dst, size_t hdr,
 	return skb;
 }
 
-static int kcoap_send4(struct kcoap_net *kn, const struct kcoap_peer *p,
-		       const void *buf, size_t len)
+static int kcoap_send4(struct kcoap_net *kn, struct socket *sock,
+		       const struct kcoap_peer *p, const void *buf, size_t len)
 {
-	struct socket *sock = rcu_dereference(kn->sock4);
 	struct flowi4 fl4 = {
 		.daddr = p->addr.v4,
 		/* A multicast request is answered from a unicast address (§8.1). */
@@ -68,10 +68,9 @@ static int kcoap_send4(struct kcoap_net *kn, const struct kcoap_peer *p,
 	return 0;
 }
 
-static int kcoap_send6(struct kcoap_net *kn, const struct kcoap_peer *p,
-		       const void *buf, size_t len)
+static int kcoap_send6(struct kcoap_net *kn, struct socket *sock,
+		       const struct kcoap_peer *p, const void *buf, size_t len)
 {
-	struct socket *sock = rcu_dereference(kn->sock6);
 	struct flowi6 fl6 = {
 		.daddr = p->addr.v6,
 		.saddr = p->multicast ? in6addr_any : p->local.v6,
@@ -102,22 +101,21 @@ static int kcoap_send6(struct kcoap_net *kn, const struct kcoap_peer *p,
 	return 0;
 }
 
-/* Send the CoAP message @buf to @p; softirq, or process context with BH off. */
-int kcoap_send(struct kcoap_net *kn, const struct kcoap_peer *p,
-	       const void *buf, size_t len)
+int kcoap_xmit(struct kcoap_net *kn, const struct kcoap_peer *p,
+	       const void *buf, size_t len, bool dtls)
 {
+	struct socket *sock;
 	int err;
 
-#if IS_ENABLED(CONFIG_KUNIT)
-	/* A suite may catch what would be sent (observe.c's does). */
-	KUNIT_STATIC_STUB_REDIRECT(kcoap_send, kn, p, buf, len);
-#endif
 	/* Softirq callers hold it already; notifications come from process context. */
 	rcu_read_lock();
-	if (p->family == AF_INET6)
-		err = kcoap_send6(kn, p, buf, len);
-	else
-		err = kcoap_send4(kn, p, buf, len);
+	if (p->family == AF_INET6) {
+		sock = dtls ? rcu_dereference(kn->dsock6) : rcu_dereference(kn->sock6);
+		err = kcoap_send6(kn, sock, p, buf, len);
+	} else {
+		sock = dtls ? rcu_dereference(kn->dsock4) : rcu_dereference(kn->sock4);
+		err = kcoap_send4(kn, sock, p, buf, len);
+	}
 	rcu_read_unlock();
 	if (unlikely(err)) {
 		kcoap_stat_inc(kn, KCOAP_STAT_TX_ERRORS);
@@ -132,4 +130,21 @@ int kcoap_send(struct kcoap_net *kn, const struct kcoap_peer *p,
 	kcoap_stat_inc(kn, KCOAP_STAT_TX_DATAGRAMS);
 	kcoap_stat_add(kn, KCOAP_STAT_TX_BYTES, len);
 	return 0;
+}
+
+/*
+ * Send the CoAP message @buf to @p; softirq, or process context with BH
+ * off. A peer of a DTLS session gets it sealed, as a record of that session
+ * (dtls_send.c).
+ */
+int kcoap_send(struct kcoap_net *kn, const struct kcoap_peer *p,
+	       const void *buf, size_t len)
+{
+#if IS_ENABLED(CONFIG_KUNIT)
+	/* A suite may catch what would be sent (observe.c's does). */
+	KUNIT_STATIC_STUB_REDIRECT(kcoap_send, kn, p, buf, len);
+#endif
+	if (unlikely(p->session))
+		return kcoap_dtls_send(kn, p, buf, len);
+	return kcoap_xmit(kn, p, buf, len, false);
 }

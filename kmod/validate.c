@@ -133,6 +133,7 @@ int kcoap_validate_init(struct kcoap_net *kn)
 	int err;
 
 	get_random_bytes(&kn->val.echo_key, sizeof(kn->val.echo_key));
+	get_random_bytes(kn->val.cookie_key, sizeof(kn->val.cookie_key));
 	err = kcoap_peertab_init(&kn->val.verified);
 	if (err)
 		return err;

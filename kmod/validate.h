@@ -41,6 +41,7 @@ struct coap_msg;
 
 struct kcoap_validate {
 	siphash_key_t echo_key;
+	siphash_key_t cookie_key[2];	/* DTLS cookies (dtls_cookie.c) */
 	struct kcoap_peertab verified;
 	struct kcoap_peertab buckets;	/* ratelimit.c */
 };
@@ -51,10 +52,14 @@ void kcoap_validate_destroy(struct kcoap_net *kn);
 /* The bytes a datagram of @len earns towards an unverified peer. */
 u32 kcoap_amp_credit(struct kcoap_net *kn, u32 len);
 
-/* Came in over the loopback device: cannot be spoofed from outside. */
+/*
+ * Came in over the loopback device: cannot be spoofed from outside. Nor
+ * can a DTLS session's peer: its handshake began with a cookie exchange
+ * (RFC 6347 §4.2.1), and every record of it authenticates.
+ */
 static inline bool kcoap_peer_local(const struct kcoap_peer *p)
 {
-	return p->ifindex == LOOPBACK_IFINDEX;
+	return p->ifindex == LOOPBACK_IFINDEX || p->session;
 }
 
 /* Under RCU: is @p's address verified (one lookup)? */
