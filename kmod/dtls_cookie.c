@@ -20,7 +20,6 @@
 #include <linux/siphash.h>
 #include <crypto/algapi.h>	/* crypto_memneq() */
 
-
 #include "kcoap.h"
 #include "dtls.h"
 #include "dtls_path.h"
@@ -36,20 +35,19 @@ int kcoap_dtls_hello_parse(const u8 *rec, size_t len,
 	const u8 *b, *end;
 
 	if (len < KCOAP_DTLS_HDR_LEN + 1 || rec[0] != KCOAP_DTLS_CT_HANDSHAKE ||
-	    get_unaligned_be16(rec + 3) != 0 ||
+	    kcoap_get_be16(rec + 3) != 0 ||
 	    rec[KCOAP_DTLS_HDR_LEN] != KCOAP_DTLS_HS_CLIENT_HELLO)
 		return -ENOENT;
-	rlen = get_unaligned_be16(rec + 11);
+	rlen = kcoap_get_be16(rec + 11);
 	if (rec[1] != 0xfe || rlen > len - KCOAP_DTLS_HDR_LEN ||
 	    rlen < KCOAP_DTLS_HS_HDR_LEN)
 		return -EBADMSG;
-	h->rec_seq = ((u64)get_unaligned_be16(rec + 5) << 32) |
-		     get_unaligned_be32(rec + 7);
+	h->rec_seq = kcoap_get_be48(rec + 5);
 	b = rec + KCOAP_DTLS_HDR_LEN;
-	blen = get_unaligned_be24(b + 1);
-	h->msg_seq = get_unaligned_be16(b + 4);
-	foff = get_unaligned_be24(b + 6);
-	flen = get_unaligned_be24(b + 9);
+	blen = kcoap_get_be24(b + 1);
+	h->msg_seq = kcoap_get_be16(b + 4);
+	foff = kcoap_get_be24(b + 6);
+	flen = kcoap_get_be24(b + 9);
 	if (flen > rlen - KCOAP_DTLS_HS_HDR_LEN || foff > blen ||
 	    flen > blen - foff)
 		return -EBADMSG;
@@ -76,7 +74,7 @@ int kcoap_dtls_hello_parse(const u8 *rec, size_t len,
 		return -EBADMSG;
 	b = h->cookie + h->cookie_len;
 	h->post = b;
-	n = get_unaligned_be16(b);		/* cipher_suites <2..2^16-2> */
+	n = kcoap_get_be16(b);		/* cipher_suites <2..2^16-2> */
 	if (n < 2 || n % 2 || end - b < 2 + n + 1)
 		return -EBADMSG;
 	b += 2 + n;
@@ -140,18 +138,17 @@ void kcoap_dtls_hvr(struct kcoap_net *kn, const struct kcoap_peer *p,
 	u8 *hs = out + KCOAP_DTLS_HDR_LEN;
 
 	out[0] = KCOAP_DTLS_CT_HANDSHAKE;
-	put_unaligned_be16(KCOAP_DTLS_VERSION_10, out + 1);
-	put_unaligned_be16(0, out + 3);				/* epoch */
-	put_unaligned_be16(h->rec_seq >> 32, out + 5);
-	put_unaligned_be32(h->rec_seq, out + 7);
-	put_unaligned_be16(KCOAP_DTLS_HS_HDR_LEN + body, out + 11);
+	kcoap_put_be16(KCOAP_DTLS_VERSION_10, out + 1);
+	kcoap_put_be16(0, out + 3);				/* epoch */
+	kcoap_put_be48(h->rec_seq, out + 5);
+	kcoap_put_be16(KCOAP_DTLS_HS_HDR_LEN + body, out + 11);
 	hs[0] = KCOAP_DTLS_HS_HELLO_VERIFY;
-	put_unaligned_be24(body, hs + 1);
-	put_unaligned_be16(0, hs + 4);				/* message_seq */
-	put_unaligned_be24(0, hs + 6);				/* fragment_offset */
-	put_unaligned_be24(body, hs + 9);			/* fragment_length */
+	kcoap_put_be24(body, hs + 1);
+	kcoap_put_be16(0, hs + 4);				/* message_seq */
+	kcoap_put_be24(0, hs + 6);				/* fragment_offset */
+	kcoap_put_be24(body, hs + 9);			/* fragment_length */
 	hs += KCOAP_DTLS_HS_HDR_LEN;
-	put_unaligned_be16(KCOAP_DTLS_VERSION_10, hs);
+	kcoap_put_be16(KCOAP_DTLS_VERSION_10, hs);
 	hs[2] = KCOAP_DTLS_COOKIE_LEN;
 	kcoap_dtls_cookie(kn, p, h, now_s / KCOAP_DTLS_COOKIE_EPOCH, hs + 3);
 }

@@ -11,12 +11,6 @@
 #define _KCOAP_DTLS_PATH_H
 
 #include <linux/types.h>
-/* Linux 6.12 moved it from asm/. */
-#if __has_include(<linux/unaligned.h>)
-#include <linux/unaligned.h>
-#else
-#include <asm/unaligned.h>
-#endif
 
 struct kcoap_net;
 struct kcoap_peer;
@@ -28,6 +22,45 @@ struct sk_buff;
 #define KCOAP_DTLS_HS_HELLO_VERIFY	3
 /* RFC 5246 §7.2: an alert is level, description. */
 #define KCOAP_DTLS_ALERT_CLOSE_NOTIFY	0
+
+/*
+ * Big-endian fields of records and handshake messages, by hand: Linux
+ * 6.12 moved the unaligned helpers from asm/ to linux/unaligned.h.
+ */
+static inline u16 kcoap_get_be16(const u8 *p)
+{
+	return p[0] << 8 | p[1];
+}
+
+static inline u32 kcoap_get_be24(const u8 *p)
+{
+	return p[0] << 16 | p[1] << 8 | p[2];
+}
+
+static inline u64 kcoap_get_be48(const u8 *p)
+{
+	return (u64)kcoap_get_be16(p) << 32 | (u32)kcoap_get_be24(p + 2) << 8 | p[5];
+}
+
+static inline void kcoap_put_be16(u16 v, u8 *p)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static inline void kcoap_put_be24(u32 v, u8 *p)
+{
+	p[0] = v >> 16;
+	p[1] = v >> 8;
+	p[2] = v;
+}
+
+static inline void kcoap_put_be48(u64 v, u8 *p)
+{
+	kcoap_put_be16(v >> 32, p);
+	kcoap_put_be24(v >> 8, p + 2);
+	p[5] = v;
+}
 
 /* Our cookies: two SipHash-2-4 values (RFC 6347 §4.2.1 allows 0..255). */
 #define KCOAP_DTLS_COOKIE_LEN		16

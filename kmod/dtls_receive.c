@@ -130,15 +130,15 @@ static void kcoap_dtls_records(struct kcoap_net *kn, const struct kcoap_peer *p,
 
 	sp.session = s->id;
 	while (len) {
-		if (len < KCOAP_DTLS_HDR_LEN ||
-		    (rlen = KCOAP_DTLS_HDR_LEN +
-			    get_unaligned_be16(data + 11)) > len) {
+		rlen = len < KCOAP_DTLS_HDR_LEN ? U32_MAX :
+		       KCOAP_DTLS_HDR_LEN + kcoap_get_be16(data + 11);
+		if (rlen > len) {
 			/* §4.1.2.7: an invalid record is dropped, silently. */
 			kcoap_stat_inc(kn, KCOAP_STAT_DTLS_BAD_RECORD);
 			return;
 		}
 		kcoap_stat_inc(kn, KCOAP_STAT_DTLS_RX_RECORDS);
-		if (get_unaligned_be16(data + 3) != s->epoch) {
+		if (kcoap_get_be16(data + 3) != s->epoch) {
 			/* An older epoch's: a handshake retransmission, say. */
 			kcoap_dtls_up(kn, p, s->id, data, rlen);
 		} else if (data[0] == KCOAP_DTLS_CT_APPDATA) {

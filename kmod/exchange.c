@@ -22,6 +22,9 @@
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/timer.h>
+#if IS_ENABLED(CONFIG_KUNIT)
+#include <kunit/static_stub.h>
+#endif
 
 #include "coap.h"
 #include "daemon.h"
@@ -360,6 +363,9 @@ int kcoap_dtls_hand_up(struct kcoap_net *kn, const struct kcoap_peer *p,
 	struct kcoap_req_desc desc = {};
 	int err = -ENOTCONN;
 
+#if IS_ENABLED(CONFIG_KUNIT)
+	KUNIT_STATIC_STUB_REDIRECT(kcoap_dtls_hand_up, kn, p, id, data, len);
+#endif
 	if (d) {
 		kcoap_desc_peer(&desc, p);
 		desc.id = id;
