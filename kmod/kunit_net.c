@@ -139,6 +139,7 @@ struct kcoap_res_state *kt_res_state(struct kunit *test, struct kcoap_net *kn,
 	st->max_age = r->max_age;
 	st->methods = r->methods ?: KCOAP_METHOD_GET;
 	st->obs = r->obs;
+	st->secure = r->secure;
 	return st;
 }
 

@@ -25,6 +25,7 @@ struct kt_res {
 	u32 methods;			/* 0: GET only */
 	u32 max_age;
 	bool obs;
+	bool secure;
 	u8 nrepr;
 	struct kt_repr repr[2];
 };

@@ -57,6 +57,7 @@ static const struct nla_policy kcoap_resource_policy[KCOAP_A_RESOURCE_MAX + 1] =
 	[KCOAP_A_RESOURCE_TITLE] = { .type = NLA_NUL_STRING, .len = KCOAP_ATTR_STR_MAX },
 	[KCOAP_A_RESOURCE_OBS] = NLA_POLICY_MAX(NLA_U8, 1),
 	[KCOAP_A_RESOURCE_METHODS] = NLA_POLICY_MASK(NLA_U32, KCOAP_METHODS_ALL),
+	[KCOAP_A_RESOURCE_SECURE] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static struct netlink_range_validation kcoap_range_lifetime = {
@@ -476,12 +477,15 @@ kcoap_build_state(struct kcoap_net *kn, struct genl_info *info,
 	st->max_age = old ? old->max_age : 60;	/* RFC 7252 §5.10.5 default */
 	st->methods = old ? old->methods : KCOAP_METHOD_GET;
 	st->obs = old ? old->obs : false;
+	st->secure = old ? old->secure : false;
 	if (info->attrs[KCOAP_A_RESOURCE_MAX_AGE])
 		st->max_age = nla_get_u32(info->attrs[KCOAP_A_RESOURCE_MAX_AGE]);
 	if (info->attrs[KCOAP_A_RESOURCE_METHODS])
 		st->methods = nla_get_u32(info->attrs[KCOAP_A_RESOURCE_METHODS]);
 	if (info->attrs[KCOAP_A_RESOURCE_OBS])
 		st->obs = nla_get_u8(info->attrs[KCOAP_A_RESOURCE_OBS]);
+	if (info->attrs[KCOAP_A_RESOURCE_SECURE])
+		st->secure = nla_get_u8(info->attrs[KCOAP_A_RESOURCE_SECURE]);
 	return st;
 }
 
@@ -597,6 +601,7 @@ static int kcoap_put_resource(struct sk_buff *skb, const struct kcoap_resource *
 	    nla_put_u32(skb, KCOAP_A_RESOURCE_ID, res->id) ||
 	    nla_put_u32(skb, KCOAP_A_RESOURCE_MAX_AGE, st->max_age) ||
 	    nla_put_u8(skb, KCOAP_A_RESOURCE_OBS, st->obs) ||
+	    (st->secure && nla_put_u8(skb, KCOAP_A_RESOURCE_SECURE, 1)) ||
 	    nla_put_u32(skb, KCOAP_A_RESOURCE_METHODS, st->methods) ||
 	    nla_put_u32(skb, KCOAP_A_RESOURCE_OBSERVERS, READ_ONCE(res->obs.count)) ||
 	    (st->rt && nla_put_string(skb, KCOAP_A_RESOURCE_RT, st->rt)) ||

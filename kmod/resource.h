@@ -39,6 +39,7 @@ struct kcoap_res_state {
 	u32 size;			/* bytes of all values */
 	bool obs;
 	bool con;			/* observers hear of it in a CON */
+	bool secure;			/* served only over DTLS */
 	u8 nrepr;
 	struct kcoap_repr repr[];
 };

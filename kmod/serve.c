@@ -299,6 +299,11 @@ void kcoap_serve_szx(struct kcoap_net *kn, const struct coap_msg *req,
 		return;
 	}
 	st = rcu_dereference(res->state);
+	/* Served only in a DTLS session: RFC 7252 §5.9.2.2, §9. */
+	if (unlikely(st->secure) && !(peer && peer->session)) {
+		kcoap_answer_code(req, mid, COAP_CODE_UNAUTHORIZED, 60, buf, ans);
+		return;
+	}
 	if (req->code >= 32 || !(st->methods & BIT(req->code))) {
 		kcoap_answer_code(req, mid, COAP_CODE_METHOD_NOT_ALLOWED, 60, buf, ans);
 		return;

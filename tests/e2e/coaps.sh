@@ -84,4 +84,21 @@ check "and back" bound 5684
 kctl resource add /plain --value 1
 check_eq "plain coap is served all the while" "$(coap_get coap://$GW4/plain)" 1
 
+# A resource served only over DTLS (RFC 7252 §9): plain coap gets 4.01.
+kctl resource add /secret --value s3 --secure --obs
+r=$(raw $GW4 5683 "CON GET 77 5e /secret")
+check "a secure resource: a plain GET gets 4.01 Unauthorized" \
+	grep -q "^ACK 4.01 mid=77 token=5e" <<<"$r"
+check "without the value" bash -c "! grep -q payload <<<'$r'"
+r=$(raw $GW4 5683 "CON GET 78 5f /secret o6=#0")
+check "nor can a plain client observe it" grep -q "^ACK 4.01 mid=78 token=5f" <<<"$r"
+check_eq "and no observer was made" "$(kstat observers)" 0
+r=$(kctl resource show /secret)
+check "kcoapctl resource show says so" grep -q "^secure  *yes" <<<"$r"
+r=$(kctl resource show /secret --json)
+check "and --json" grep -q '"secure":true' <<<"$r"
+kctl resource set /secret --no-secure
+r=$(raw $GW4 5683 "CON GET 79 60 /secret")
+check "--no-secure serves it to plain coap again" grep -q "^ACK 2.05 mid=79 token=60" <<<"$r"
+
 t_done

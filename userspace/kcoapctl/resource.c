@@ -32,6 +32,7 @@ static const char *const resource_attrs[] = {
 	[KCOAP_A_RESOURCE_DATA_OMITTED] = "data-omitted",
 	[KCOAP_A_RESOURCE_OBSERVERS] = "observers",
 	[KCOAP_A_RESOURCE_EVENT] = "event",
+	[KCOAP_A_RESOURCE_SECURE] = "secure",
 };
 
 static const char *const repr_attrs[] = {
@@ -49,7 +50,7 @@ const struct attr_names resource_attr_names = {
 
 enum {
 	O_CT = 1, O_VALUE, O_VALUE_FILE, O_MAX_AGE, O_RT, O_IF, O_TITLE,
-	O_OBS, O_NO_OBS, O_METHODS,
+	O_OBS, O_NO_OBS, O_METHODS, O_SECURE, O_NO_SECURE,
 };
 
 static const struct opt write_opts[] = {
@@ -63,6 +64,8 @@ static const struct opt write_opts[] = {
 	{ "obs", 0, false, O_OBS },
 	{ "no-obs", 0, false, O_NO_OBS },
 	{ "methods", 0, true, O_METHODS },
+	{ "secure", 0, false, O_SECURE },
+	{ "no-secure", 0, false, O_NO_SECURE },
 	OPT_COMMON,
 	OPT_TABLE_END,
 };
@@ -266,6 +269,11 @@ static int write_option(struct ctl *ctl, const struct command *cmd,
 		res->obs = key == O_OBS;
 		res->has |= KCOAP_RES_OBS;
 		return CTL_OK;
+	case O_SECURE:
+	case O_NO_SECURE:
+		res->secure = key == O_SECURE;
+		res->has |= KCOAP_RES_SECURE;
+		return CTL_OK;
 	case O_METHODS:
 		if (methods_parse(arg, &res->methods, bad, sizeof(bad)))
 			return ctl_usage(ctl, cmd, "--methods: unknown method '%s' "
@@ -386,6 +394,8 @@ static int run_set(struct ctl *ctl, const struct command *cmd, int argc,
 	"  --if STRING           interface description(s)\n" \
 	"  --title STRING        human-readable title\n" \
 	"  --obs, --no-obs       observable (RFC 7641) or not\n" \
+	"  --secure, --no-secure served only over DTLS (coaps; plain coap\n" \
+	"                        requests get 4.01) or not\n" \
 	"  --methods LIST        allowed methods: get,post,put,delete,fetch,\n" \
 	"                        patch,ipatch or none (kernel default get)\n" \
 	"  -h, --help            this help\n"
@@ -629,6 +639,8 @@ void print_resource_detail(const struct kcoap_resource *r, FILE *f)
 	fprintf(f, "observers         %s\n",
 		u32_or_dash(r->has & KCOAP_RES_OBSERVERS, r->observers, buf,
 			    sizeof(buf)));
+	if (r->secure)
+		fputs("secure            yes (coaps only)\n", f);
 	if (r->has & KCOAP_RES_METHODS)
 		methods_format(r->methods, buf, sizeof(buf));
 	fprintf(f, "methods           %s\n",
@@ -701,6 +713,7 @@ void json_resource(struct json *j, const struct kcoap_resource *r)
 		json_kv_bool(j, "obs", r->obs);
 	if (r->has & KCOAP_RES_OBSERVERS)
 		json_kv_uint(j, "observers", r->observers);
+	json_kv_bool(j, "secure", r->secure);
 	if (r->has & KCOAP_RES_METHODS) {
 		json_key(j, "methods");
 		json_array_begin(j);

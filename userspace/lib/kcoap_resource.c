@@ -191,6 +191,9 @@ int kcoap_resource_put(struct nl_msg *msg, const struct kcoap_resource *res)
 	if (!err && (has & KCOAP_RES_METHODS) &&
 	    nla_put_u32(msg, KCOAP_A_RESOURCE_METHODS, res->methods))
 		err = -EMSGSIZE;
+	if (!err && (has & KCOAP_RES_SECURE) &&
+	    nla_put_u8(msg, KCOAP_A_RESOURCE_SECURE, res->secure))
+		err = -EMSGSIZE;
 	return err;
 }
 
@@ -275,6 +278,12 @@ static int parse_attr(struct kcoap_resource *res, struct nlattr *a)
 			return -EBADMSG;
 		res->has |= KCOAP_RES_OBS;
 		res->obs = nla_get_u8(a) != 0;
+		return 0;
+	case KCOAP_A_RESOURCE_SECURE:
+		if (nla_len(a) < 1)
+			return -EBADMSG;
+		res->has |= KCOAP_RES_SECURE;
+		res->secure = nla_get_u8(a) != 0;
 		return 0;
 	case KCOAP_A_RESOURCE_DATA_OMITTED:
 		res->data_omitted = true;

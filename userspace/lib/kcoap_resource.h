@@ -33,6 +33,7 @@ enum {
 	KCOAP_RES_OBSERVERS	= 1 << 7,
 	KCOAP_RES_EVENT		= 1 << 8,
 	KCOAP_RES_REPRS		= 1 << 9,	/* repr attributes (even none) */
+	KCOAP_RES_SECURE	= 1 << 10,
 };
 
 struct kcoap_repr {
@@ -55,6 +56,7 @@ struct kcoap_resource {
 	uint32_t observers;
 	uint32_t event;		/* enum kcoap_event, in notifications */
 	bool obs;
+	bool secure;		/* served only over DTLS */
 	bool data_omitted;	/* reply: reprs known, values not included */
 	struct kcoap_repr *reprs;
 	unsigned int n_reprs;
