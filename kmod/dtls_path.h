@@ -45,21 +45,21 @@ static inline u64 kcoap_get_be48(const u8 *p)
 static inline void kcoap_put_be16(u16 v, u8 *p)
 {
 	p[0] = v >> 8;
-	p[1] = v;
+	p[1] = v & 0xff;
 }
 
 static inline void kcoap_put_be24(u32 v, u8 *p)
 {
-	p[0] = v >> 16;
-	p[1] = v >> 8;
-	p[2] = v;
+	p[0] = (v >> 16) & 0xff;
+	p[1] = (v >> 8) & 0xff;
+	p[2] = v & 0xff;
 }
 
 static inline void kcoap_put_be48(u64 v, u8 *p)
 {
 	kcoap_put_be16(v >> 32, p);
 	kcoap_put_be24(v >> 8, p + 2);
-	p[5] = v;
+	p[5] = v & 0xff;
 }
 
 /* Our cookies: two SipHash-2-4 values (RFC 6347 §4.2.1 allows 0..255). */
