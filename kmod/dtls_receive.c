@@ -52,10 +52,10 @@ static void kcoap_dtls_up(struct kcoap_net *kn, const struct kcoap_peer *p,
 static bool kcoap_dtls_hello(struct kcoap_net *kn, const struct kcoap_peer *p,
 			     const u8 *data, unsigned int len)
 {
-	u64 now = ktime_get_boottime_seconds();
 	u8 hvr[KCOAP_DTLS_HVR_LEN];
 	struct kcoap_dtls_hello h;
 	struct kcoap_dtls_sess *s;
+	u64 now;
 
 	switch (kcoap_dtls_hello_parse(data, len, &h)) {
 	case 0:
@@ -67,6 +67,7 @@ static bool kcoap_dtls_hello(struct kcoap_net *kn, const struct kcoap_peer *p,
 		return true;
 	}
 	kcoap_stat_inc(kn, KCOAP_STAT_DTLS_RX_RECORDS);
+	now = ktime_get_boottime_seconds();
 	if (kcoap_dtls_cookie_ok(kn, p, &h, now)) {
 		/* The sender receives at its address: a handshake may begin. */
 		s = kcoap_dtls_handshake_new(kn, p);
