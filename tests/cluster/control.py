@@ -7,7 +7,7 @@ RabbitMQ node to be stopped or started, one line at a time.
 
 Listens on 127.0.0.1:PORT (the guest reaches it at 10.0.2.2:PORT through
 QEMU's user network). A line "stop a" or "start b" runs RABBITMQ_SH with
-those words and answers "ok SECONDS" or "fail STATUS SECONDS" when it is
+those words (or "kill a": SIGKILL) and answers "ok SECONDS" or "fail STATUS SECONDS" when it is
 done; "bye" ends the server.
 """
 import socketserver
@@ -24,7 +24,7 @@ class Handler(socketserver.StreamRequestHandler):
                 self.wfile.write(b"ok 0\n")
                 self.server.done = True
                 return
-            if len(words) != 2 or words[0] not in ("stop", "start") or words[1] not in ("a", "b"):
+            if len(words) != 2 or words[0] not in ("stop", "kill", "start") or words[1] not in ("a", "b"):
                 self.wfile.write(b"fail usage 0\n")
                 continue
             t0 = time.monotonic()

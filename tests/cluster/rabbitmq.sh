@@ -16,11 +16,10 @@ rmq_mqtt_port() { case $1 in a) echo 18831 ;; b) echo 18832 ;; esac; }
 rmq_dist_port() { case $1 in a) echo 25681 ;; b) echo 25682 ;; esac; }
 rmq_name() { echo "kcoap-$1@localhost"; }
 
-# rmq_env NODE COMMAND...: COMMAND with node NODE's environment.
-rmq_env() {
+# rmq_vars NODE: node NODE's environment into RMQ_ENV (for env).
+rmq_vars() {
 	local n=$1
-	shift
-	env HOME="$RMQ_DIR" ERL_EPMD_PORT=$RMQ_EPMD_PORT \
+	RMQ_ENV=(HOME="$RMQ_DIR" ERL_EPMD_PORT="$RMQ_EPMD_PORT" \
 		RABBITMQ_NODENAME="$(rmq_name "$n")" RABBITMQ_USE_LONGNAME=false \
 		RABBITMQ_DIST_PORT="$(rmq_dist_port "$n")" \
 		RABBITMQ_CONF_ENV_FILE="$RMQ_DIR/env.conf" \
@@ -30,8 +29,13 @@ rmq_env() {
 		RABBITMQ_MNESIA_BASE="$RMQ_DIR/mnesia" RABBITMQ_LOG_BASE="$RMQ_DIR/log" \
 		RABBITMQ_PLUGINS_EXPAND_DIR="$RMQ_DIR/plugins-$n" \
 		RABBITMQ_PID_FILE="$RMQ_DIR/$n.pid" \
-		RABBITMQ_CTL_DIST_PORT_MIN=25690 RABBITMQ_CTL_DIST_PORT_MAX=25699 \
-		"$@"
+		RABBITMQ_CTL_DIST_PORT_MIN=25690 RABBITMQ_CTL_DIST_PORT_MAX=25699)
+}
+# rmq_env NODE COMMAND...: COMMAND with node NODE's environment.
+rmq_env() {
+	rmq_vars "$1"
+	shift
+	env "${RMQ_ENV[@]}" "$@"
 }
 
 # rmq_ctl NODE ARGS...: rabbitmqctl against NODE.
@@ -66,8 +70,10 @@ rmq_setup() {
 }
 
 # rmq_start NODE: in the background; rmq_up NODE says when it serves.
+# Its pid (in NODE.shpid) leads a session and process group of its own.
 rmq_start() {
-	rmq_env "$1" setsid "$RMQ_BIN/rabbitmq-server" >>"$RMQ_DIR/log/$1.out" 2>&1 &
+	rmq_vars "$1"
+	(exec env "${RMQ_ENV[@]}" setsid "$RMQ_BIN/rabbitmq-server") >>"$RMQ_DIR/log/$1.out" 2>&1 &
 	echo $! >"$RMQ_DIR/$1.shpid"
 }
 rmq_up() { rmq_ctl "$1" await_startup --timeout 5 >/dev/null 2>&1; }
@@ -75,6 +81,16 @@ rmq_up() { rmq_ctl "$1" await_startup --timeout 5 >/dev/null 2>&1; }
 rmq_mqtt_up() {
 	mosquitto_sub -h 127.0.0.1 -p "$(rmq_mqtt_port "$1")" -V mqttv311 -t kcoap/probe \
 		-i "probe-$1-$$" -E -W 5 >/dev/null 2>&1
+}
+# rmq_kill NODE: SIGKILL, as a crash: its whole process group, at once.
+rmq_kill() {
+	local pid
+	pid=$(cat "$RMQ_DIR/$1.shpid" 2>/dev/null) || return 1
+	kill -KILL -- "-$pid" || return 1
+	local end=$((SECONDS + 30))
+	while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $end ]; do sleep 0.2; done
+	rm -f "$RMQ_DIR/$1.shpid"
+	! kill -0 "$pid" 2>/dev/null
 }
 # rmq_stop NODE: a clean stop (rabbitmqctl stop), then the process gone.
 rmq_stop() {
@@ -141,7 +157,8 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	: "${RMQ_DIR:?}"
 	case ${1:-}:${2:-} in
 	stop:a | stop:b) rmq_stop "$2" ;;
+	kill:a | kill:b) rmq_kill "$2" ;;
 	start:a | start:b) rmq_start "$2" && rmq_wait 300 rmq_up "$2" && rmq_wait 120 rmq_mqtt_up "$2" ;;
-	*) echo "usage: rabbitmq.sh stop|start a|b" >&2; exit 2 ;;
+	*) echo "usage: rabbitmq.sh stop|kill|start a|b" >&2; exit 2 ;;
 	esac
 fi
