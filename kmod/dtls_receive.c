@@ -198,7 +198,7 @@ void kcoap_dtls_receive(struct kcoap_net *kn, struct sk_buff *skb)
 	if (!s) {
 		if (!kcoap_dtls_hello(kn, &peer, data, len))
 			kcoap_stat_inc(kn, KCOAP_STAT_DTLS_NO_SESSION);
-	} else if (s->state == KCOAP_DTLS_HANDSHAKE) {
+	} else if (READ_ONCE(s->state) == KCOAP_DTLS_HANDSHAKE) {
 		kcoap_dtls_up(kn, &peer, s->id, data, len);
 	} else if (!kcoap_dtls_hello(kn, &peer, data, len)) {
 		/* Not a new ClientHello (§4.2.8): the session's records. */
