@@ -735,6 +735,18 @@ static struct hs *hs_new(uint32_t id, const uint8_t *buf, size_t len, uint64_t n
 	for (i = 0; i < hs_max && !h; i++)
 		if (!hss[i].id)
 			h = &hss[i];
+	/*
+	 * No free slot: a finished handshake that lingers (only to answer a
+	 * lost last flight) gives way, the oldest first, so that the cap
+	 * bounds handshakes in progress, not the rate of new sessions.
+	 */
+	for (i = 0; i < hs_max && (!h || h->id); i++)
+		if (hss[i].done && (!h || hss[i].linger_end < h->linger_end))
+			h = &hss[i];
+	if (h && h->id) {
+		st.linger_evicted++;
+		hs_free(h);
+	}
 	if (!h) {
 		st.refused_full++;
 		io->failed(id);

@@ -98,6 +98,7 @@ void dtls_session_used(uint32_t id);
 
 struct dtls_stats {
 	uint64_t started, established, failed, refused_full, ignored, not_aead;
+	uint64_t linger_evicted;	/* finished, freed for a new handshake */
 	uint32_t in_flight, max;
 	bool on;			/* credentials in use */
 };

@@ -161,4 +161,5 @@ void dtls_status(FILE *f)
 	fprintf(f, "dtls-established %llu\n", (unsigned long long)s->established);
 	fprintf(f, "dtls-failed %llu\n", (unsigned long long)s->failed);
 	fprintf(f, "dtls-refused %llu\n", (unsigned long long)s->refused_full);
+	fprintf(f, "dtls-linger-evicted %llu\n", (unsigned long long)s->linger_evicted);
 }

@@ -564,9 +564,10 @@ static void test_failures(void)
 static void test_limits(void)
 {
 	const struct dtls_stats *s = dtls_stats();
-	uint64_t full = s->refused_full, ign = s->ignored;
-	int f0 = n_failed;
+	uint64_t full = s->refused_full, ign = s->ignored, ev;
+	int f0 = n_failed, ret;
 	uint8_t ch[64];
+	char prio[160];
 
 	/* The ClientHello of the last handshake, from two more peers. */
 	dtls_datagram(100, good_ch, good_ch_len, now);
@@ -577,6 +578,20 @@ static void test_limits(void)
 	dtls_tick(now + 120000);
 	ok(dtls_stats()->in_flight == 0 && n_failed == f0 + 2,
 	   "a handshake that hears nothing more times out (%u left)", dtls_stats()->in_flight);
+	/* A finished handshake lingers in its slot; a new one takes it. */
+	snprintf(prio, sizeof(prio), CLI_PRIO, "AES-128-CCM-8");
+	ret = handshake(prio, "client_identity", "secretPSK");
+	ok(ret >= 0 && dtls_stats()->in_flight == 1, "a finished handshake lingers (%s)",
+	   gnutls_strerror(ret));
+	ev = s->linger_evicted;
+	dtls_datagram(104, good_ch, good_ch_len, now);
+	ok(dtls_stats()->in_flight == 1 && s->refused_full == full + 1 &&
+	   s->linger_evicted == ev + 1,
+	   "a new handshake takes its slot instead of being refused");
+	gnutls_deinit(cli);
+	gnutls_psk_free_client_credentials(psk_cred);
+	psk_cred = NULL;
+	dtls_tick(now + 120000);
 	memcpy(ch, good_ch, sizeof(ch));
 	ch[13] = 2;
 	dtls_datagram(102, ch, sizeof(ch), now);
