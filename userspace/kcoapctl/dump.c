@@ -138,13 +138,7 @@ static int peer_parse(const struct nlmsghdr *nlh, struct peer *pe)
 }
 
 /* A growing array of dump entries of @size bytes. */
-struct entries {
-	void *v;
-	size_t n, cap, size;
-	int (*parse)(const struct nlmsghdr *nlh, void *entry);
-};
-
-static int collect(struct nlmsghdr *nlh, void *arg)
+int dump_collect(struct nlmsghdr *nlh, void *arg)
 {
 	struct entries *e = arg;
 
@@ -305,7 +299,7 @@ static int run_observers(struct ctl *ctl, const struct command *cmd, int argc,
 	msg = kcoap_nl_msg(&ctl->nl, KCOAP_CMD_OBSERVER_GET, NLM_F_DUMP, 0);
 	if (!msg)
 		return ctl_fail(ctl, -ENOMEM, NULL, "observers");
-	err = kcoap_nl_request(&ctl->nl, msg, collect, &e);
+	err = kcoap_nl_request(&ctl->nl, msg, dump_collect, &e);
 	if (err) {
 		free(e.v);
 		return ctl_fail(ctl, err, NULL, "observers");
@@ -374,7 +368,7 @@ static int run_peers(struct ctl *ctl, const struct command *cmd, int argc,
 		nlmsg_free(msg);
 		return ctl_fail(ctl, -EMSGSIZE, NULL, "peers");
 	}
-	err = kcoap_nl_request(&ctl->nl, msg, collect, &e);
+	err = kcoap_nl_request(&ctl->nl, msg, dump_collect, &e);
 	if (err) {
 		free(e.v);
 		return ctl_fail(ctl, err, NULL, "peers");

@@ -8,6 +8,7 @@
 #define KCOAPCTL_DUMP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <linux/kcoap.h>
@@ -30,6 +31,19 @@ struct peer {
 	uint16_t port;
 	uint32_t mid, type, expires, reply_len;
 };
+
+/*
+ * The entries of a dump, in an array that grows: @parse fills one
+ * @size-byte entry from a message. dump_collect() is the callback for
+ * kcoap_nl_request(); the caller frees @v.
+ */
+struct entries {
+	void *v;
+	size_t n, cap, size;
+	int (*parse)(const struct nlmsghdr *nlh, void *entry);
+};
+
+int dump_collect(struct nlmsghdr *nlh, void *arg);
 
 /* An observer (dump entry or observer-ntf): 0 or -EBADMSG. */
 int observer_parse(const struct nlmsghdr *nlh, struct observer *o);

@@ -19,6 +19,7 @@
 
 #include "args.h"
 #include "ctl.h"
+#include "dump.h"
 #include "json.h"
 #include "output.h"
 
@@ -112,28 +113,9 @@ static int session_parse(const struct nlmsghdr *nlh, struct session *s)
 	return 0;
 }
 
-struct sessions {
-	struct session *v;
-	size_t n, cap;
-};
-
-static int collect(struct nlmsghdr *nlh, void *arg)
+static int parse_session_entry(const struct nlmsghdr *nlh, void *entry)
 {
-	struct sessions *e = arg;
-
-	if (e->n == e->cap) {
-		size_t cap = e->cap ? 2 * e->cap : 64;
-		struct session *v = realloc(e->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		e->v = v;
-		e->cap = cap;
-	}
-	if (session_parse(nlh, &e->v[e->n]))
-		return -EBADMSG;
-	e->n++;
-	return 0;
+	return session_parse(nlh, entry);
 }
 
 static const char *suite_name(uint8_t s)
@@ -212,7 +194,8 @@ static const struct opt del_opts[] = { OPT_COMMON, OPT_TABLE_END };
 
 static int run_show(struct ctl *ctl, const struct command *cmd, int argc, char **argv)
 {
-	struct sessions e = { 0 };
+	struct entries e = { .size = sizeof(struct session),
+			     .parse = parse_session_entry };
 	bool json = ctl->json;
 	struct optparse p;
 	struct nl_msg *msg;
@@ -235,7 +218,7 @@ static int run_show(struct ctl *ctl, const struct command *cmd, int argc, char *
 	msg = kcoap_nl_msg(&ctl->nl, KCOAP_CMD_SESSION_GET, NLM_F_DUMP, 0);
 	if (!msg)
 		return ctl_fail(ctl, -ENOMEM, NULL, "session");
-	err = kcoap_nl_request(&ctl->nl, msg, collect, &e);
+	err = kcoap_nl_request(&ctl->nl, msg, dump_collect, &e);
 	if (err) {
 		free(e.v);
 		return ctl_fail(ctl, err, NULL, "session");
