@@ -154,7 +154,9 @@ check_eq "its child reads back" "$(coaps gnutls "${PSK[@]}" "coaps://$GW4/store/
 
 # ---- Observe: notifications sealed for the observer; kcoapctl session ----
 kctl resource add /obs --value v0 --obs
-coaps gnutls "${PSK[@]}" -s 30 "coaps://$GW4/obs" >"$work/obs.out" &
+# Long enough to outlast this section on a loaded machine (killed below):
+# an observer that left on its own would make "session del" fail.
+coaps gnutls "${PSK[@]}" -s 300 -B 305 "coaps://$GW4/obs" >"$work/obs.out" &
 opid=$!
 observing() { [ "$(kstat observers)" -ge 1 ]; }
 check "an observer over coaps" wait_for 20 observing
