@@ -87,6 +87,7 @@ void kcoapd_config_defaults(struct kcoapd_config *c)
 	c->log_level = 6;	/* LOG_INFO */
 	c->dtls = -1;
 	c->dtls_handshakes_max = 64;
+	c->dtls_cid = true;
 	c->dtls_mtu = 1232;	/* IPv6's minimum MTU less its headers and UDP's */
 	c->http_port = 8080;
 	c->http_conns_max = 64;
@@ -303,6 +304,8 @@ int kcoapd_config_set(struct kcoapd_config *c, const char *key, const char *val,
 		return on_off(where, key, val, &c->echo);
 	if (!strcmp(key, "dtls-rpk"))
 		return on_off(where, key, val, &c->dtls_rpk);
+	if (!strcmp(key, "dtls-cid"))
+		return on_off(where, key, val, &c->dtls_cid);
 	if (!strcmp(key, "dtls")) {
 		bool on;
 

@@ -31,6 +31,7 @@
 #include <gnutls/gnutls.h>
 
 #include "dtls.h"
+#include "dtls_cid.h"
 #include "kcoapd.h"
 
 #define DTLS_QUEUE 8			/* datagrams waiting for GnuTLS */
@@ -54,7 +55,7 @@ struct dtls_creds {
 	gnutls_certificate_credentials_t cert_cred;
 	struct psk *psks;
 	size_t n_psks;
-	bool ca, rpk;
+	bool ca, rpk, cid;
 	char what[160];
 };
 
@@ -69,6 +70,7 @@ struct hs {
 	uint64_t deadline;		/* ms: given up then */
 	uint64_t linger_end;		/* established: keep until then */
 	bool done;
+	struct dtls_cid cid;		/* RFC 9146: GnuTLS's extension data */
 };
 
 static const struct dtls_io *io;
@@ -407,10 +409,12 @@ int dtls_creds_load(const struct kcoapd_config *c, struct dtls_creds **out)
 		dtls_creds_put(cr);
 		return err;
 	}
-	snprintf(cr->what, sizeof(cr->what), "%zu PSK identities%s%s%s", cr->n_psks,
+	cr->cid = c->dtls_cid;
+	snprintf(cr->what, sizeof(cr->what), "%zu PSK identities%s%s%s%s", cr->n_psks,
 		 c->dtls_key_file && !c->dtls_rpk ? ", a certificate" : "",
 		 cr->ca ? ", client certificates checked against dtls-ca-file" : "",
-		 cr->rpk ? ", raw public keys" : "");
+		 cr->rpk ? ", raw public keys" : "",
+		 cr->cid ? ", connection IDs" : "");
 	*out = cr;
 	return 0;
 }
@@ -467,8 +471,24 @@ static void hs_free(struct hs *h)
 
 static ssize_t hs_push(gnutls_transport_ptr_t p, const void *buf, size_t len)
 {
+	uint8_t out[DTLS_DGRAM_MAX];
 	struct hs *h = p;
-	int err = io->send(h->id, buf, len);
+	ssize_t n;
+	int err;
+
+	if (h->cid.negotiated && h->cid.tx_len) {
+		/* Our Finished (epoch 1) in the client's CID (RFC 9146 §4). */
+		n = dtls_cid_out(h->s, &h->cid, buf, len, out, sizeof(out));
+		if (n < 0) {
+			kcoapd_log(LOG_WARNING, "dtls %u: a %zu-byte flight in CID records: %s",
+				   h->id, len, gnutls_strerror((int)n));
+			gnutls_transport_set_errno(h->s, EIO);
+			return -1;
+		}
+		err = io->send(h->id, out, (size_t)n);
+	} else {
+		err = io->send(h->id, buf, len);
+	}
 
 	if (err) {
 		gnutls_transport_set_errno(h->s, err == -ENOSPC ? EAGAIN : -err);
@@ -477,24 +497,95 @@ static ssize_t hs_push(gnutls_transport_ptr_t p, const void *buf, size_t len)
 	return (ssize_t)len;
 }
 
-static ssize_t hs_pull(gnutls_transport_ptr_t p, void *buf, size_t len)
+static void hs_dequeue(struct hs *h)
 {
-	struct hs *h = p;
-	unsigned int k;
-	size_t n;
+	unsigned int k = h->qhead;
 
-	if (!h->qn) {
-		gnutls_transport_set_errno(h->s, EAGAIN);
-		return -1;
-	}
-	k = h->qhead;
-	n = h->qlen[k] < len ? h->qlen[k] : len;
-	memcpy(buf, h->q[k], n);
 	free(h->q[k]);
 	h->q[k] = NULL;
 	h->qhead = (k + 1) % DTLS_QUEUE;
 	h->qn--;
-	return (ssize_t)n;
+}
+
+/*
+ * The client's Finished in our CID (RFC 9146 §4) as GnuTLS reads records:
+ * opened and sealed again with its epoch-1 read state. That state exists
+ * once GnuTLS has read the ChangeCipherSpec before it in the datagram, so
+ * it gets the part before the CID record first, the rest on its next pull.
+ */
+static ssize_t hs_pull_cid(struct hs *h, uint8_t *buf, size_t len)
+{
+	unsigned int k;
+	size_t used;
+	ssize_t n;
+
+	while (h->qn) {
+		k = h->qhead;
+		n = dtls_cid_in(h->s, &h->cid, h->q[k], h->qlen[k], &used, buf, len);
+		if (n < 0) {
+			kcoapd_log(LOG_INFO, "dtls %u: a datagram's CID records: %s", h->id,
+				   gnutls_strerror((int)n));
+			hs_dequeue(h);
+			continue;
+		}
+		if (used < h->qlen[k]) {
+			memmove(h->q[k], h->q[k] + used, h->qlen[k] - used);
+			h->qlen[k] -= used;
+		} else {
+			hs_dequeue(h);
+		}
+		if (n > 0)
+			return n;
+	}
+	gnutls_transport_set_errno(h->s, EAGAIN);
+	return -1;
+}
+
+/*
+ * A finished handshake has no epoch 0 any more: GnuTLS drops the rest of a
+ * datagram at a record of it. A client that sends its last flight again in
+ * one datagram (ClientKeyExchange, ChangeCipherSpec, Finished) would so
+ * never get our Finished again: GnuTLS answers its Finished (epoch 1) alone.
+ */
+static size_t without_epoch0(uint8_t *b, size_t n)
+{
+	size_t off = 0, o = 0, rlen;
+
+	while (n - off >= 13) {
+		rlen = 13 + (size_t)(b[off + 11] << 8 | b[off + 12]);
+		if (rlen > n - off)
+			break;
+		if (b[off + 3] || b[off + 4]) {
+			memmove(b + o, b + off, rlen);
+			o += rlen;
+		}
+		off += rlen;
+	}
+	return o;
+}
+
+static ssize_t hs_pull(gnutls_transport_ptr_t p, void *buf, size_t len)
+{
+	struct hs *h = p;
+	unsigned int k;
+	ssize_t n;
+
+	do {
+		if (h->cid.negotiated && h->cid.rx_len) {
+			n = hs_pull_cid(h, buf, len);
+		} else if (h->qn) {
+			k = h->qhead;
+			n = (ssize_t)(h->qlen[k] < len ? h->qlen[k] : len);
+			memcpy(buf, h->q[k], (size_t)n);
+			hs_dequeue(h);
+		} else {
+			gnutls_transport_set_errno(h->s, EAGAIN);
+			return -1;
+		}
+		if (n > 0 && h->done)
+			n = (ssize_t)without_epoch0(buf, (size_t)n);
+	} while (n == 0);
+	return n;
 }
 
 /* Non-blocking: is a datagram there now? GnuTLS keeps its own clock. */
@@ -594,9 +685,20 @@ static int record_state(gnutls_session_t s, unsigned int read, struct dtls_keys 
 	return 0;
 }
 
+static const char *cid_hex(const uint8_t *cid, size_t len, char *out, size_t cap)
+{
+	size_t i;
+
+	for (i = 0; i < len && 2 * i + 2 < cap; i++)
+		sprintf(out + 2 * i, "%02x", cid[i]);
+	out[2 * i] = 0;
+	return out;
+}
+
 /* GnuTLS is done with @h: the keys go down. */
 static void hs_established(struct hs *h, uint64_t now)
 {
+	char hex[2 * KCOAP_DTLS_CID_LEN + 1];
 	struct dtls_keys k;
 	uint16_t re, we;
 	int suite, ret, err;
@@ -620,6 +722,12 @@ static void hs_established(struct hs *h, uint64_t now)
 	}
 	k.epoch = re;
 	k.tx_seq += DTLS_TX_SEQ_GAP;
+	if (h->cid.negotiated) {
+		k.cid_len = h->cid.rx_len;
+		memcpy(k.cid, h->cid.rx, h->cid.rx_len);
+		k.peer_cid_len = h->cid.tx_len;
+		memcpy(k.peer_cid, h->cid.tx, h->cid.tx_len);
+	}
 	if (identity_of(h->s, k.identity, sizeof(k.identity))) {
 		kcoapd_log(LOG_WARNING, "dtls %u: no identity to give the session", h->id);
 		goto fail;
@@ -627,15 +735,25 @@ static void hs_established(struct hs *h, uint64_t now)
 	err = io->established(h->id, &k);
 	gnutls_memset(&k.rx_key, 0, sizeof(k.rx_key));
 	gnutls_memset(&k.tx_key, 0, sizeof(k.tx_key));
+	if (err == -EEXIST && k.cid_len) {
+		/* 64 random bits: a collision is rare, and only this one fails. */
+		kcoapd_log(LOG_WARNING, "dtls %u: session-add: cid %s is another session's: handshake failed",
+			   h->id, cid_hex(k.cid, k.cid_len, hex, sizeof(hex)));
+		goto fail;
+	}
 	if (err) {
 		kcoapd_log(LOG_WARNING, "dtls %u: session-add: %s", h->id, strerror(-err));
 		goto fail;
 	}
 	dtls_identity_set(h->id, k.identity);
 	st.established++;
-	kcoapd_log(LOG_INFO, "dtls %u: established, %s, identity '%s'", h->id,
+	if (k.cid_len)
+		st.cid++;
+	kcoapd_log(LOG_INFO, "dtls %u: established, %s, identity '%s'%s%s", h->id,
 		   gnutls_cipher_suite_get_name(gnutls_kx_get(h->s), gnutls_cipher_get(h->s),
-						gnutls_mac_get(h->s)) ?: "?", k.identity);
+						gnutls_mac_get(h->s)) ?: "?", k.identity,
+		   k.cid_len ? ", cid " : "",
+		   k.cid_len ? cid_hex(k.cid, k.cid_len, hex, sizeof(hex)) : "");
 	h->done = true;
 	h->due = 0;
 	h->linger_end = now + DTLS_LINGER_MS;
@@ -781,6 +899,16 @@ static struct hs *hs_new(uint32_t id, const uint8_t *buf, size_t len, uint64_t n
 			/* A raw key is its own identity: the ACL decides. */
 			gnutls_certificate_server_set_request(h->s, GNUTLS_CERT_REQUEST);
 		}
+	}
+	if (!ret && current->cid) {
+		/*
+		 * RFC 9146 §3: we always ask for a CID, 8 random bytes, when
+		 * the client offers the extension; its own may be empty.
+		 */
+		h->cid.rx_len = KCOAP_DTLS_CID_LEN;
+		ret = gnutls_rnd(GNUTLS_RND_RANDOM, h->cid.rx, KCOAP_DTLS_CID_LEN);
+		if (!ret)
+			ret = dtls_cid_register(h->s, &h->cid);
 	}
 	if (ret < 0) {
 		kcoapd_log(LOG_ERR, "dtls %u: %s", id, gnutls_strerror(ret));

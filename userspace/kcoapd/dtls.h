@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <linux/kcoap.h>
+
 struct kcoapd_config;
 
 /* The record protections kcoap.ko has (uapi enum dtls-suite). */
@@ -53,6 +55,11 @@ struct dtls_keys {
 	uint64_t rx_seq;		/* the next the peer will use */
 	uint64_t tx_seq;		/* the next we use */
 	char identity[DTLS_IDENTITY_MAX + 1];
+	/* Connection IDs (RFC 9146), 0 bytes if none: ours, in records to us. */
+	uint8_t cid_len;		/* 0 or KCOAP_DTLS_CID_LEN */
+	uint8_t cid[KCOAP_DTLS_CID_LEN];
+	uint8_t peer_cid_len;		/* the client's, in records we send it */
+	uint8_t peer_cid[KCOAP_DTLS_CID_MAX];
 };
 
 struct dtls_io {
@@ -99,6 +106,7 @@ void dtls_session_used(uint32_t id);
 struct dtls_stats {
 	uint64_t started, established, failed, refused_full, ignored, not_aead;
 	uint64_t linger_evicted;	/* finished, freed for a new handshake */
+	uint64_t cid;			/* established with a connection ID */
 	uint32_t in_flight, max;
 	bool on;			/* credentials in use */
 };

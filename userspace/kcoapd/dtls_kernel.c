@@ -57,7 +57,10 @@ static int k_established(uint32_t id, const struct dtls_keys *k)
 	    nla_put(msg, KCOAP_A_SESSION_TX_KEY, k->key_len, k->tx_key) ||
 	    nla_put(msg, KCOAP_A_SESSION_TX_SALT, 4, k->tx_salt) ||
 	    nla_put_u64(msg, KCOAP_A_SESSION_TX_SEQ, k->tx_seq) ||
-	    nla_put_string(msg, KCOAP_A_SESSION_IDENTITY, k->identity)) {
+	    nla_put_string(msg, KCOAP_A_SESSION_IDENTITY, k->identity) ||
+	    (k->cid_len && nla_put(msg, KCOAP_A_SESSION_CID, k->cid_len, k->cid)) ||
+	    (k->peer_cid_len &&
+	     nla_put(msg, KCOAP_A_SESSION_PEER_CID, k->peer_cid_len, k->peer_cid))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -162,4 +165,5 @@ void dtls_status(FILE *f)
 	fprintf(f, "dtls-failed %llu\n", (unsigned long long)s->failed);
 	fprintf(f, "dtls-refused %llu\n", (unsigned long long)s->refused_full);
 	fprintf(f, "dtls-linger-evicted %llu\n", (unsigned long long)s->linger_evicted);
+	fprintf(f, "dtls-cid-sessions %llu\n", (unsigned long long)s->cid);
 }

@@ -76,6 +76,7 @@ struct kcoapd_config {
 	const char *dtls_psk_file, *dtls_cert_file, *dtls_key_file, *dtls_ca_file;
 	const char *dtls_priority;	/* NULL: DTLS_PRIORITY_DEFAULT */
 	bool dtls_rpk;
+	bool dtls_cid;			/* connection IDs (RFC 9146) if offered */
 	uint32_t dtls_handshakes_max;	/* GnuTLS sessions at once */
 	uint32_t dtls_mtu;		/* bytes of a flight's datagram */
 	struct kcoapd_config_str *strings;	/* what the file gave, to free */

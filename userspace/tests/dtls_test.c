@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "dtls.h"
+#include "dtls_cid.h"
 #include "kcoapd.h"
 #include "tap.h"
 
@@ -112,6 +113,34 @@ static size_t captured_len;
 static int n_established, n_failed;
 static struct dtls_keys keys;
 static uint64_t now = 1000;
+/* The client's connection ID (RFC 9146), when cli_cid_on; records seen. */
+static bool cli_cid_on;
+static struct dtls_cid ccid;
+static int cid_to_srv, cid_to_cli;	/* tls12_cid records each way */
+/*
+ * GnuTLS pushes each record as a datagram of its own; other clients put a
+ * flight in one (ClientKeyExchange, ChangeCipherSpec, Finished), and so
+ * does the kernel hand it up. With coalesce, each side's flight goes as one.
+ */
+static bool coalesce;
+static uint8_t cli_flight[4096], srv_flight[4096];
+static size_t cli_flight_len, srv_flight_len;
+
+/* tls12_cid records in datagram @d whose CIDs are @cid_len bytes. */
+static int cid_records(const uint8_t *d, size_t len, size_t cid_len)
+{
+	size_t off = 0, hl;
+	int n = 0;
+
+	while (off < len) {
+		hl = d[off] == DTLS_CID_CONTENT_TYPE ? 13 + cid_len : 13;
+		if (len - off < hl)
+			break;
+		n += d[off] == DTLS_CID_CONTENT_TYPE;
+		off += hl + (size_t)(d[off + hl - 2] << 8 | d[off + hl - 1]);
+	}
+	return n;
+}
 
 static void box_put(struct box *b, const void *d, size_t len)
 {
@@ -161,26 +190,86 @@ static void send_hvr(const uint8_t *ch)
 
 static ssize_t cli_push(gnutls_transport_ptr_t p, const void *buf, size_t len)
 {
+	static uint8_t tx[4096];
 	const uint8_t *d = buf;
+	size_t orig = len;
 
 	(void)p;
+	if (cli_cid_on && ccid.negotiated) {
+		ssize_t n = dtls_cid_out(cli, &ccid, d, len, tx, sizeof(tx));
+
+		if (n < 0) {
+			diag("client dtls_cid_out: %s", gnutls_strerror((int)n));
+			return (ssize_t)orig;
+		}
+		d = tx;
+		len = (size_t)n;
+		cid_to_srv += cid_records(d, len, ccid.tx_len);
+	}
 	if (capture) {
 		memcpy(captured, d, len);
 		captured_len = len;
 		capture = false;
-		return (ssize_t)len;
+		return (ssize_t)orig;
 	}
 	if (len > 13 && d[0] == 22 && d[13] == 1 && !has_cookie(d, len)) {
 		hvr_sent = true;
 		send_hvr(d);
-		return (ssize_t)len;
+		return (ssize_t)orig;
 	}
 	if (len > 13 && d[0] == 22 && d[13] == 1) {
 		memcpy(last_ch, d, len);
 		last_ch_len = len;
 	}
+	if (coalesce && len <= sizeof(cli_flight) - cli_flight_len) {
+		memcpy(cli_flight + cli_flight_len, d, len);
+		cli_flight_len += len;
+		return (ssize_t)orig;
+	}
 	dtls_datagram(ID, d, len, now);
-	return (ssize_t)len;
+	return (ssize_t)orig;
+}
+
+/* The flights pushed since the last call, one datagram each way. */
+static void flights_flush(void)
+{
+	size_t n = cli_flight_len;
+
+	cli_flight_len = 0;
+	if (n)
+		dtls_datagram(ID, cli_flight, n, now);
+	if (srv_flight_len)
+		box_put(&to_client, srv_flight, srv_flight_len);
+	srv_flight_len = 0;
+}
+
+/*
+ * The client's pull with its CID: the part of the head datagram before a
+ * CID record it cannot open yet, the rest stays for the next pull.
+ */
+static ssize_t cli_pull_cid(void *buf, size_t len)
+{
+	struct box *b = &to_client;
+	size_t used;
+	ssize_t n;
+
+	while (b->n) {
+		uint8_t *d = b->d[b->head];
+		size_t *dl = &b->len[b->head];
+
+		n = dtls_cid_in(cli, &ccid, d, *dl, &used, buf, len);
+		if (n < 0 || used >= *dl) {
+			b->head = (b->head + 1) % BOX;
+			b->n--;
+		} else {
+			memmove(d, d + used, *dl - used);
+			*dl -= used;
+		}
+		if (n > 0)
+			return n;
+	}
+	gnutls_transport_set_errno(cli, EAGAIN);
+	return -1;
 }
 
 static ssize_t cli_pull(gnutls_transport_ptr_t p, void *buf, size_t len)
@@ -189,6 +278,8 @@ static ssize_t cli_pull(gnutls_transport_ptr_t p, void *buf, size_t len)
 	size_t n;
 
 	(void)p;
+	if (cli_cid_on && ccid.negotiated && ccid.rx_len)
+		return cli_pull_cid(buf, len);
 	if (!b->n) {
 		gnutls_transport_set_errno(cli, EAGAIN);
 		return -1;
@@ -208,15 +299,27 @@ static int cli_pull_timeout(gnutls_transport_ptr_t p, unsigned int ms)
 }
 
 static bool drop_ccs;			/* lose the daemon's next CCS flight */
+static int dropping;
 
 static int io_send(uint32_t id, const uint8_t *buf, size_t len)
 {
 	if (drop_ccs && len && buf[0] == 20) {
 		drop_ccs = false;
+		dropping = 2;		/* it, and the Finished after it */
+	}
+	if (dropping) {
+		dropping--;
 		return 0;
 	}
-	if (id == ID)
-		box_put(&to_client, buf, len);
+	if (id != ID)
+		return 0;
+	cid_to_cli += cid_records(buf, len, ccid.rx_len);
+	if (coalesce && len <= sizeof(srv_flight) - srv_flight_len) {
+		memcpy(srv_flight + srv_flight_len, buf, len);
+		srv_flight_len += len;
+		return 0;
+	}
+	box_put(&to_client, buf, len);
 	return 0;
 }
 
@@ -256,8 +359,12 @@ static int handshake_with(const char *prio, unsigned int flags)
 	gnutls_transport_set_pull_function(cli, cli_pull);
 	gnutls_transport_set_pull_timeout_function(cli, cli_pull_timeout);
 	gnutls_dtls_set_mtu(cli, 1200);
+	cid_to_srv = cid_to_cli = 0;
+	if (cli_cid_on && dtls_cid_register(cli, &ccid))
+		diag("the client's dtls_cid_register failed");
 	for (i = 0; i < 50 && ret < 0; i++) {
 		ret = gnutls_handshake(cli);
+		flights_flush();
 		if (ret < 0 && gnutls_error_is_fatal(ret))
 			break;
 	}
@@ -283,6 +390,8 @@ static void client_end(void)
 		gnutls_certificate_free_credentials(cert_cred);
 	psk_cred = NULL;
 	cert_cred = NULL;
+	cli_cid_on = false;
+	coalesce = false;
 	dtls_tick(now + 120000);	/* the server's lingering session goes */
 }
 
@@ -437,6 +546,271 @@ static void test_psk(const char *cipher, uint8_t suite)
 	client_end();
 }
 
+/*
+ * RFC 9146 §5.3, written here apart from lib/dtls_cid.c, as the kernel
+ * does: the additional data of a tls12_cid record @r whose CID is @cid.
+ */
+static size_t aad_cid(uint8_t *a, const uint8_t *r, const uint8_t *cid, size_t cid_len,
+		      size_t inner_len)
+{
+	memset(a, 0xff, 8);			/* seq_num_placeholder */
+	a[8] = 25;				/* tls12_cid */
+	a[9] = (uint8_t)cid_len;
+	a[10] = 25;
+	memcpy(a + 11, r + 1, 2);		/* version */
+	memcpy(a + 13, r + 3, 8);		/* epoch, sequence_number */
+	memcpy(a + 21, cid, cid_len);
+	a[21 + cid_len] = (uint8_t)(inner_len >> 8);
+	a[22 + cid_len] = (uint8_t)inner_len;
+	return 23 + cid_len;
+}
+
+/* Open the tls12_cid record @r with the read key and @k's CID: 0, @out, @type. */
+static int open_cid_record(const struct dtls_keys *k, const uint8_t *r, size_t len,
+			   uint8_t *out, size_t *olen, uint8_t *type)
+{
+	gnutls_aead_cipher_hd_t h;
+	gnutls_datum_t key = { (unsigned char *)(uintptr_t)k->rx_key, k->key_len };
+	size_t tag = tag_of(k->suite), hl = 13 + (size_t)k->cid_len, clen, alen;
+	uint8_t nonce[12], a[300];
+	int ret;
+
+	if (len < hl + 8 + tag || r[0] != 25 || memcmp(r + 11, k->cid, k->cid_len) ||
+	    (size_t)(r[hl - 2] << 8 | r[hl - 1]) != len - hl)
+		return -1;
+	clen = len - hl - 8;
+	memcpy(nonce, k->rx_salt, 4);
+	memcpy(nonce + 4, r + hl, 8);
+	alen = aad_cid(a, r, k->cid, k->cid_len, clen - tag);
+	if (gnutls_aead_cipher_init(&h, cipher_of(k->suite), &key))
+		return -1;
+	*olen = 2048;
+	ret = gnutls_aead_cipher_decrypt(h, nonce, 12, a, alen, tag, r + hl + 8, clen, out, olen);
+	gnutls_aead_cipher_deinit(h);
+	while (!ret && *olen && !out[*olen - 1])
+		(*olen)--;
+	if (ret || !*olen)
+		return -1;
+	*type = out[--(*olen)];
+	return 0;
+}
+
+/*
+ * Seal @p (@type, then @pad zeros: DTLSInnerPlaintext) as the kernel does
+ * for a client with a CID: the write key at tx_seq, the peer's CID.
+ */
+static size_t seal_cid_record(const struct dtls_keys *k, uint8_t type, const char *p,
+			      size_t pad, uint8_t *r)
+{
+	gnutls_aead_cipher_hd_t h;
+	gnutls_datum_t key = { (unsigned char *)(uintptr_t)k->tx_key, k->key_len };
+	size_t plen = strlen(p), ilen = plen + 1 + pad, tag = tag_of(k->suite), clen, alen;
+	size_t hl = 13 + (size_t)k->peer_cid_len;
+	uint8_t nonce[12], a[300], inner[512];
+	int i, ret;
+
+	memcpy(inner, p, plen);
+	inner[plen] = type;
+	memset(inner + plen + 1, 0, pad);
+	r[0] = 25;
+	r[1] = 0xfe;
+	r[2] = 0xfd;
+	r[3] = (uint8_t)(k->epoch >> 8);
+	r[4] = (uint8_t)k->epoch;
+	for (i = 0; i < 6; i++)
+		r[5 + i] = (uint8_t)(k->tx_seq >> (8 * (5 - i)));
+	memcpy(r + 11, k->peer_cid, k->peer_cid_len);
+	clen = 8 + ilen + tag;
+	r[hl - 2] = (uint8_t)(clen >> 8);
+	r[hl - 1] = (uint8_t)clen;
+	memcpy(r + hl, r + 3, 8);		/* the explicit nonce: epoch, seq */
+	memcpy(nonce, k->tx_salt, 4);
+	memcpy(nonce + 4, r + hl, 8);
+	alen = aad_cid(a, r, k->peer_cid, k->peer_cid_len, ilen);
+	if (gnutls_aead_cipher_init(&h, cipher_of(k->suite), &key))
+		return 0;
+	clen = ilen + tag;
+	ret = gnutls_aead_cipher_encrypt(h, nonce, 12, a, alen, tag, inner, ilen, r + hl + 8, &clen);
+	gnutls_aead_cipher_deinit(h);
+	return ret ? 0 : hl + 8 + clen;
+}
+
+static void cid_hex(const uint8_t *c, size_t n, char *out)
+{
+	size_t i;
+
+	out[0] = 0;
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", c[i]);
+}
+
+/*
+ * A client that offers a CID (@mine, @mine_len bytes: may be none) with
+ * lib/dtls_cid.c against dtls.c: both Finished messages travel as
+ * tls12_cid records, and the keys handed to the kernel carry both CIDs.
+ */
+static void test_cid(const char *cipher, const uint8_t *mine, uint8_t mine_len, bool flights)
+{
+	char prio[256], hex[600], what[80];
+	uint8_t rec[2048], pt[2048], type = 0, out[2048];
+	struct dtls_keys other;
+	size_t plen = 0, rlen, used;
+	int ret, e0 = n_established;
+	ssize_t n;
+
+	snprintf(what, sizeof(what), "cid %s, the client's %u bytes, %s", cipher, mine_len,
+		 flights ? "a flight a datagram" : "a record a datagram");
+	snprintf(prio, sizeof(prio), CLI_PRIO, cipher);
+	memset(&ccid, 0, sizeof(ccid));
+	if (mine_len)
+		memcpy(ccid.rx, mine, mine_len);
+	ccid.rx_len = mine_len;
+	cli_cid_on = true;
+	coalesce = flights;
+	ret = handshake(prio, "client_identity", "secretPSK");
+	coalesce = false;
+	cid_hex(ccid.tx, ccid.tx_len, hex);
+	ok(ret == 0 && n_established == e0 + 1 && ccid.negotiated && ccid.offered &&
+	   ccid.tx_len == KCOAP_DTLS_CID_LEN,
+	   "%s: the handshake completes, the server's CID is %s (%s)", what, hex,
+	   ret ? gnutls_strerror(ret) : "ok");
+	ok(cid_to_srv == 1 && cid_to_cli == (mine_len ? 1 : 0),
+	   "%s: Finished travels as a tls12_cid record to the server (%d) and %s (%d)", what,
+	   cid_to_srv, mine_len ? "to the client" : "not to the client, its CID empty",
+	   cid_to_cli);
+	cid_hex(keys.peer_cid, keys.peer_cid_len, hex);
+	ok(keys.cid_len == KCOAP_DTLS_CID_LEN && !memcmp(keys.cid, ccid.tx, keys.cid_len) &&
+	   keys.peer_cid_len == mine_len && (!mine_len || !memcmp(keys.peer_cid, mine, mine_len)),
+	   "%s: the keys carry the server's CID and the client's ('%.16s%s')", what, hex,
+	   strlen(hex) > 16 ? "..." : "");
+
+	/* The client's first application record, through dtls_cid_out. */
+	capture = true;
+	captured_len = 0;
+	gnutls_record_send(cli, "GET /cid", 8);
+	ok(captured_len > 21 && captured[0] == 25 && !memcmp(captured + 11, keys.cid, 8) &&
+	   seq_of(captured) == keys.rx_seq,
+	   "%s: the client's next record is tls12_cid, the server's CID, seq %llu", what,
+	   (unsigned long long)keys.rx_seq);
+	ok(open_cid_record(&keys, captured, captured_len, pt, &plen, &type) == 0 && type == 23 &&
+	   plen == 8 && !memcmp(pt, "GET /cid", 8),
+	   "%s: it opens with the read key and RFC 9146 §5.3's additional data", what);
+	other = keys;
+	other.cid[0] ^= 1;
+	memcpy(rec, captured, captured_len);
+	rec[11] ^= 1;
+	ok(open_cid_record(&other, rec, captured_len, pt, &plen, &type) != 0,
+	   "%s: with another CID in header and AAD it does not", what);
+	if (captured_len)
+		captured[captured_len - 1] ^= 1;
+	ok(open_cid_record(&keys, captured, captured_len, pt, &plen, &type) != 0,
+	   "%s: one bit flipped, it does not", what);
+
+	/* What the kernel seals to this client: its CID, or none. */
+	if (mine_len) {
+		rlen = seal_cid_record(&keys, 23, "2.05 cid", 3, rec);
+		box_put(&to_client, rec, rlen);
+		ret = (int)gnutls_record_recv(cli, pt, sizeof(pt));
+		ok(ret == 8 && !memcmp(pt, "2.05 cid", 8),
+		   "%s: a tls12_cid record sealed at seq %llu, padded, is accepted by the client",
+		   what, (unsigned long long)keys.tx_seq);
+		keys.tx_seq++;
+		rlen = seal_cid_record(&keys, 23, "", 4, rec);
+		rec[13 + mine_len + 8] ^= 0;	/* DTLSInnerPlaintext: type 23, zeros */
+		n = dtls_cid_in(cli, &ccid, rec, rlen, &used, out, sizeof(out));
+		ok(n == (ssize_t)(13 + 8 + tag_of(keys.suite)) && used == rlen,
+		   "%s: empty content with padding opens to an empty record", what);
+		keys.tx_seq++;
+		rlen = seal_cid_record(&keys, 0, "", 4, rec);
+		n = dtls_cid_in(cli, &ccid, rec, rlen, &used, out, sizeof(out));
+		ok(n == 0 && used == rlen, "%s: all zeros (no real type): dropped", what);
+		rlen = seal_cid_record(&keys, 23, "x", 0, rec);
+		rec[11] ^= 0x80;
+		n = dtls_cid_in(cli, &ccid, rec, rlen, &used, out, sizeof(out));
+		ok(n == 0 && used == rlen, "%s: another CID: dropped", what);
+		n = dtls_cid_in(cli, &ccid, rec, 13 + mine_len - 1, &used, out, sizeof(out));
+		ok(n == 0 && used == 13u + mine_len - 1, "%s: cut short: dropped", what);
+	} else {
+		rlen = seal_record(&keys, "2.05 plain", rec);
+		box_put(&to_client, rec, rlen);
+		ret = (int)gnutls_record_recv(cli, pt, sizeof(pt));
+		ok(ret == 10 && !memcmp(pt, "2.05 plain", 10),
+		   "%s: a plain record sealed at seq %llu is accepted by the client", what,
+		   (unsigned long long)keys.tx_seq);
+	}
+	client_end();
+}
+
+/* Our Finished lost, with CIDs: the lingering session repeats it as one. */
+static void test_cid_lost_finished(void)
+{
+	static const uint8_t mine[] = { 0xc1, 0xd0 };
+	char prio[256];
+	int ret, i, e0 = n_established;
+
+	snprintf(prio, sizeof(prio), CLI_PRIO, "AES-128-CCM-8");
+	memset(&ccid, 0, sizeof(ccid));
+	memcpy(ccid.rx, mine, sizeof(mine));
+	ccid.rx_len = sizeof(mine);
+	cli_cid_on = true;
+	coalesce = true;
+	drop_ccs = true;
+	ret = handshake(prio, "client_identity", "secretPSK");
+	ok(ret == GNUTLS_E_AGAIN && !drop_ccs && n_established == e0 + 1 && cid_to_cli == 0,
+	   "cid: our Finished lost, the session is installed, the client waits");
+	for (i = 0; i < 30 && ret == GNUTLS_E_AGAIN; i++) {
+		usleep(100000);
+		ret = gnutls_handshake(cli);
+		flights_flush();
+	}
+	ok(ret == 0 && n_established == e0 + 1 && cid_to_srv == 2 && cid_to_cli == 1,
+	   "cid: its flight again (a second CID record) gets our Finished again as one (%s)",
+	   ret ? gnutls_strerror(ret) : "ok");
+	client_end();
+}
+
+/* dtls-cid off, or a client that does not offer it: no CID. */
+static void test_cid_none(void)
+{
+	static const uint8_t mine[] = { 1, 2, 3, 4 };
+	struct kcoapd_config c;
+	struct dtls_creds *cr = NULL;
+	char prio[256];
+	int ret, e0 = n_established;
+
+	snprintf(prio, sizeof(prio), CLI_PRIO, "AES-128-CCM-8");
+	ret = handshake(prio, "client_identity", "secretPSK");
+	ok(ret == 0 && n_established == e0 + 1 && !keys.cid_len && !keys.peer_cid_len,
+	   "a client that does not offer the extension: no CID in the keys");
+	client_end();
+
+	kcoapd_config_defaults(&c);
+	ok(c.dtls_cid, "dtls-cid is on by default");
+	c.dtls_psk_file = file("psk", "client_identity:secretPSK\n", 0600);
+	c.dtls_cid = false;
+	if (dtls_creds_load(&c, &cr))
+		cr = NULL;
+	ok(cr && !strstr(dtls_creds_describe(cr), "connection IDs"), "dtls-cid off loads: %s",
+	   dtls_creds_describe(cr));
+	dtls_use(cr);
+	memset(&ccid, 0, sizeof(ccid));
+	memcpy(ccid.rx, mine, sizeof(mine));
+	ccid.rx_len = sizeof(mine);
+	cli_cid_on = true;
+	ret = handshake(prio, "client_identity", "secretPSK");
+	ok(ret == 0 && n_established == e0 + 2 && !ccid.negotiated && !ccid.offered &&
+	   !keys.cid_len && !keys.peer_cid_len && !cid_to_srv && !cid_to_cli,
+	   "dtls-cid off: offered, not answered, no CID anywhere (%s)",
+	   ret ? gnutls_strerror(ret) : "ok");
+	client_end();
+	c.dtls_cid = true;
+	if (dtls_creds_load(&c, &cr))
+		cr = NULL;
+	ok(cr && strstr(dtls_creds_describe(cr), "connection IDs"), "dtls-cid on: %s",
+	   dtls_creds_describe(cr));
+	dtls_use(cr);
+}
+
 static void test_psk_files(void)
 {
 	char err[1024];
@@ -504,7 +878,7 @@ static void test_psk_files(void)
  * client sends its own again, the lingering GnuTLS session answers, and
  * the write sequence numbers the kernel was given are still unused.
  */
-static void test_lost_finished(void)
+static void test_lost_finished(bool flights)
 {
 	char prio[256];
 	uint8_t rec[2048], pt[2048];
@@ -513,12 +887,15 @@ static void test_lost_finished(void)
 
 	snprintf(prio, sizeof(prio), CLI_PRIO, "AES-128-CCM-8");
 	drop_ccs = true;
+	coalesce = flights;
 	ret = handshake(prio, "client_identity", "secretPSK");
 	ok(ret == GNUTLS_E_AGAIN && !drop_ccs && n_established == e0 + 1,
-	   "our Finished lost: the session is installed, the client still waits");
+	   "our Finished lost (%s): the session is installed, the client still waits",
+	   flights ? "a flight a datagram" : "a record a datagram");
 	for (i = 0; i < 30 && ret == GNUTLS_E_AGAIN; i++) {
 		usleep(100000);		/* the client's GnuTLS retransmits after 1 s */
 		ret = gnutls_handshake(cli);
+		flights_flush();
 	}
 	ok(ret == 0 && n_established == e0 + 1,
 	   "its retransmitted flight gets our Finished again (%s)", ret ? gnutls_strerror(ret) : "ok");
@@ -836,7 +1213,7 @@ int main(int argc, char **argv)
 	if (!mkdtemp(dir))
 		return 2;
 	kcoapd_log_init(false, false);
-	kcoapd_log_level(3);
+	kcoapd_log_level(getenv("DTLS_TEST_DEBUG") ? 7 : 3);
 	test_psk_files();
 
 	dtls_init(&io, 4, 1200);
@@ -848,7 +1225,24 @@ int main(int argc, char **argv)
 	test_psk("AES-128-GCM", DTLS_AES_128_GCM);
 	test_psk("AES-128-CCM", DTLS_AES_128_CCM);
 	test_psk("AES-256-GCM", DTLS_AES_256_GCM);
-	test_lost_finished();
+	test_lost_finished(false);
+	test_lost_finished(true);
+	{
+		static const uint8_t four[] = { 0xde, 0xad, 0xbe, 0xef };
+		uint8_t big[255];
+		int i;
+
+		for (i = 0; i < 255; i++)
+			big[i] = (uint8_t)i;
+		test_cid("AES-128-CCM-8", NULL, 0, false);
+		test_cid("AES-128-CCM-8", NULL, 0, true);
+		test_cid("AES-128-CCM-8", four, sizeof(four), false);
+		test_cid("AES-128-CCM-8", four, sizeof(four), true);
+		test_cid("AES-128-GCM", four, sizeof(four), true);
+		test_cid("AES-256-GCM", big, 255, true);
+		test_cid_lost_finished();
+		test_cid_none();
+	}
 	test_failures();
 	test_certs();
 	dtls_end();
