@@ -2,7 +2,7 @@
 /*
  * Copyright (C) 2026 The kcoap authors.
  *
- * Observers and deduplication entries as kcoapctl reads them.
+ * Observers, deduplication entries and DTLS sessions as kcoapctl reads them.
  */
 #ifndef KCOAPCTL_DUMP_H
 #define KCOAPCTL_DUMP_H
@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <linux/kcoap.h>
 #include <linux/netlink.h>
@@ -47,5 +48,23 @@ int dump_collect(struct nlmsghdr *nlh, void *arg);
 
 /* An observer (dump entry or observer-ntf): 0 or -EBADMSG. */
 int observer_parse(const struct nlmsghdr *nlh, struct observer *o);
+
+/* session.c: a session-get reply, 0 or -EBADMSG; the table or --json. */
+struct session {
+	uint32_t id;
+	uint8_t addr[16];
+	uint8_t addr_len;
+	uint16_t port;
+	uint8_t suite, state;
+	uint32_t age, idle;
+	uint64_t rx_records, tx_records, rx_bad, rx_replayed;
+	char identity[KCOAP_DTLS_IDENTITY_MAX + 1];
+	/* Connection IDs (RFC 9146): in records to us, and to the peer. */
+	uint8_t cid_len, peer_cid_len;
+	uint8_t cid[KCOAP_DTLS_CID_MAX], peer_cid[KCOAP_DTLS_CID_MAX];
+};
+
+int session_parse(const struct nlmsghdr *nlh, struct session *s);
+void session_print(FILE *f, const struct session *v, size_t n, bool json);
 
 #endif /* KCOAPCTL_DUMP_H */

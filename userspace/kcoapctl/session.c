@@ -23,17 +23,6 @@
 #include "json.h"
 #include "output.h"
 
-struct session {
-	uint32_t id;
-	uint8_t addr[16];
-	uint8_t addr_len;
-	uint16_t port;
-	uint8_t suite, state;
-	uint32_t age, idle;
-	uint64_t rx_records, tx_records, rx_bad, rx_replayed;
-	char identity[KCOAP_DTLS_IDENTITY_MAX + 1];
-};
-
 static int u64_of(const struct nlattr *a, uint64_t *v)
 {
 	if (nla_len(a) < 8)
@@ -42,7 +31,7 @@ static int u64_of(const struct nlattr *a, uint64_t *v)
 	return 0;
 }
 
-static int session_parse(const struct nlmsghdr *nlh, struct session *s)
+int session_parse(const struct nlmsghdr *nlh, struct session *s)
 {
 	struct genlmsghdr *g = nlmsg_data((struct nlmsghdr *)nlh);
 	struct nlattr *a;
@@ -106,6 +95,18 @@ static int session_parse(const struct nlmsghdr *nlh, struct session *s)
 			snprintf(s->identity, sizeof(s->identity), "%.*s",
 				 (int)strnlen(nla_data(a), (size_t)n), (const char *)nla_data(a));
 			break;
+		case KCOAP_A_SESSION_CID:
+			if (n < 1 || n > KCOAP_DTLS_CID_MAX)
+				return -EBADMSG;
+			memcpy(s->cid, nla_data(a), (size_t)n);
+			s->cid_len = (uint8_t)n;
+			break;
+		case KCOAP_A_SESSION_PEER_CID:
+			if (n < 1 || n > KCOAP_DTLS_CID_MAX)
+				return -EBADMSG;
+			memcpy(s->peer_cid, nla_data(a), (size_t)n);
+			s->peer_cid_len = (uint8_t)n;
+			break;
 		}
 		if (err)
 			return err;
@@ -130,22 +131,35 @@ static const char *suite_name(uint8_t s)
 	return s < sizeof(names) / sizeof(names[0]) && names[s] ? names[s] : "-";
 }
 
-static void print_sessions(const struct session *v, size_t n, bool json)
+/* @len bytes of @b as hex into @out (2 * 255 + 1 bytes); "-" for none. */
+static const char *hex_of(const uint8_t *b, size_t len, char *out)
+{
+	size_t i;
+
+	if (!len)
+		return "-";
+	for (i = 0; i < len; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+	return out;
+}
+
+void session_print(FILE *f, const struct session *v, size_t n, bool json)
 {
 	static const char *const head[] = {
-		"ID", "ADDRESS", "PORT", "IDENTITY", "SUITE", "STATE", "AGE", "IDLE",
+		"ID", "ADDRESS", "PORT", "IDENTITY", "SUITE", "STATE", "CID", "AGE", "IDLE",
 		"RX", "TX", "BAD", "REPLAYED",
 	};
 	char id[12], addr[64], port[8], age[12], idle[12], rx[24], tx[24], bad[24], rep[24];
+	char cid[2 * KCOAP_DTLS_CID_MAX + 1];
 	struct table t;
 	struct json j;
 	size_t i;
 
-	json_init(&j, stdout);
+	json_init(&j, f);
 	if (json)
 		json_array_begin(&j);
 	else
-		table_init(&t, 12, head);
+		table_init(&t, 13, head);
 	for (i = 0; i < n; i++) {
 		const struct session *s = &v[i];
 		const char *state = s->state ? "established" : "handshake";
@@ -159,6 +173,11 @@ static void print_sessions(const struct session *v, size_t n, bool json)
 			json_kv_string(&j, "identity", s->identity);
 			json_kv_string(&j, "suite", suite_name(s->suite));
 			json_kv_string(&j, "state", state);
+			if (s->cid_len)
+				json_kv_string(&j, "cid", hex_of(s->cid, s->cid_len, cid));
+			if (s->peer_cid_len)
+				json_kv_string(&j, "peer-cid",
+					       hex_of(s->peer_cid, s->peer_cid_len, cid));
 			json_kv_uint(&j, "age", s->age);
 			json_kv_uint(&j, "idle", s->idle);
 			json_kv_uint(&j, "rx-records", s->rx_records);
@@ -177,14 +196,14 @@ static void print_sessions(const struct session *v, size_t n, bool json)
 		snprintf(bad, sizeof(bad), "%" PRIu64, s->rx_bad);
 		snprintf(rep, sizeof(rep), "%" PRIu64, s->rx_replayed);
 		table_row(&t, id, addr, port, s->identity[0] ? s->identity : "-",
-			  s->state ? suite_name(s->suite) : "-", state, age, idle, rx, tx, bad,
-			  rep);
+			  s->state ? suite_name(s->suite) : "-", state,
+			  hex_of(s->cid, s->cid_len, cid), age, idle, rx, tx, bad, rep);
 	}
 	if (json) {
 		json_array_end(&j);
 		json_end(&j);
 	} else {
-		table_print(&t, stdout);
+		table_print(&t, f);
 		table_free(&t);
 	}
 }
@@ -223,7 +242,7 @@ static int run_show(struct ctl *ctl, const struct command *cmd, int argc, char *
 		free(e.v);
 		return ctl_fail(ctl, err, NULL, "session");
 	}
-	print_sessions(e.v, e.n, json);
+	session_print(stdout, e.v, e.n, json);
 	free(e.v);
 	return CTL_OK;
 }
@@ -275,11 +294,12 @@ const struct command cmd_session_show = {
 	"List the DTLS sessions of this network namespace's coaps endpoint, and\n"
 	"the handshakes in flight: id, the peer's address and port, the\n"
 	"identity (PSK identity, or sha256: of the client's certificate or raw\n"
-	"public key), the record protection, state, seconds since the handshake\n"
-	"and since the last record, records received and sent, records that did\n"
-	"not authenticate and replayed ones (RFC 6347 section 4.1.2.6). Keys\n"
-	"are never shown: the kernel does not give them back. Needs\n"
-	"CAP_NET_ADMIN.\n\n"
+	"public key), the record protection, state, the connection ID (RFC 9146,\n"
+	"hex; --json also has the client's as peer-cid), seconds since the\n"
+	"handshake and since the last record, records received and sent,\n"
+	"records that did not authenticate and replayed ones (RFC 6347 section\n"
+	"4.1.2.6). Keys are never shown: the kernel does not give them back.\n"
+	"Needs CAP_NET_ADMIN.\n\n"
 	"Options:\n"
 	"  -j, --json            a JSON array of objects\n"
 	"  -h, --help            this help\n",

@@ -92,6 +92,9 @@ static const char *const stat_names[] = {
 	[KCOAP_A_STATS_DTLS_EXPIRED] = "dtls-expired",
 	[KCOAP_A_STATS_DTLS_SESSIONS] = "dtls-sessions",
 	[KCOAP_A_STATS_DTLS_HANDSHAKES] = "dtls-handshakes",
+	[KCOAP_A_STATS_DTLS_CID_UNKNOWN] = "dtls-cid-unknown",
+	[KCOAP_A_STATS_DTLS_CID_EXPECTED] = "dtls-cid-expected",
+	[KCOAP_A_STATS_DTLS_CID_MIGRATED] = "dtls-cid-migrated",
 };
 
 #define N_STATS (sizeof(stat_names) / sizeof(stat_names[0]))

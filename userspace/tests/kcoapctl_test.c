@@ -8,6 +8,7 @@
  * pairing of --ct and --value, batch line splitting. TAP on stdout;
  * error messages of the cases that expect them go to stderr.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include "args.h"
 #include "config.h"
 #include "ctl.h"
+#include "dump.h"
 #include "json.h"
 #include "kcoap_nl.h"
 #include "kcoap_resource.h"
@@ -284,6 +286,84 @@ static void test_json(void)
 		"json: commas and colons in nested objects and arrays"))
 		diag("got %s", doc);
 	free(doc);
+}
+
+/* DTLS sessions, with and without connection IDs (RFC 9146) */
+
+struct sessions {
+	const struct session *v;
+	size_t n;
+	bool json;
+};
+
+static void emit_sessions(FILE *f, const void *arg)
+{
+	const struct sessions *s = arg;
+
+	session_print(f, s->v, s->n, s->json);
+}
+
+/* A session-get reply for session @id; CIDs if @cid_len. */
+static struct nl_msg *session_reply(uint32_t id, const uint8_t *cid, size_t cid_len,
+				    const uint8_t *peer, size_t peer_len)
+{
+	static const uint8_t addr[4] = { 192, 0, 2, 7 };
+	struct nl_msg *m = nlmsg_alloc();
+	uint16_t port = htons(40001);
+
+	if (!m || !genlmsg_put(m, 0, 0, 0x20, 0, 0, KCOAP_CMD_SESSION_GET, 1) ||
+	    nla_put_u32(m, KCOAP_A_SESSION_ID, id) || nla_put(m, KCOAP_A_SESSION_ADDR, 4, addr) ||
+	    nla_put(m, KCOAP_A_SESSION_PORT, 2, &port) ||
+	    nla_put_u8(m, KCOAP_A_SESSION_SUITE, KCOAP_DTLS_SUITE_AES_128_CCM_8) ||
+	    nla_put_u8(m, KCOAP_A_SESSION_STATE, 1) ||
+	    nla_put_string(m, KCOAP_A_SESSION_IDENTITY, "dev7") ||
+	    (cid && nla_put(m, KCOAP_A_SESSION_CID, (int)cid_len, cid)) ||
+	    (peer && nla_put(m, KCOAP_A_SESSION_PEER_CID, (int)peer_len, peer)))
+		exit(2);
+	return m;
+}
+
+static void test_sessions(void)
+{
+	static const uint8_t cid[KCOAP_DTLS_CID_LEN] = { 1, 2, 3, 4, 5, 6, 7, 0xfe };
+	static const uint8_t peer[4] = { 0xc1, 0xd0, 0xc1, 0xd0 };
+	struct session s[2];
+	struct sessions ss = { s, 2, false };
+	struct nl_msg *m;
+	char *out;
+	int err;
+
+	m = session_reply(7, cid, sizeof(cid), peer, sizeof(peer));
+	err = session_parse(nlmsg_hdr(m), &s[0]);
+	nlmsg_free(m);
+	ok(!err && s[0].cid_len == 8 && !memcmp(s[0].cid, cid, 8) && s[0].peer_cid_len == 4 &&
+	   !memcmp(s[0].peer_cid, peer, 4), "session: cid and peer-cid parse");
+	m = session_reply(8, NULL, 0, NULL, 0);
+	err = session_parse(nlmsg_hdr(m), &s[1]);
+	nlmsg_free(m);
+	ok(!err && !s[1].cid_len && !s[1].peer_cid_len, "session: none without the attributes");
+	m = session_reply(9, cid, 0, NULL, 0);
+	err = session_parse(nlmsg_hdr(m), &s[1]);
+	nlmsg_free(m);
+	ok(err == -EBADMSG, "session: an empty cid attribute is a bad message");
+	m = session_reply(8, NULL, 0, NULL, 0);
+	session_parse(nlmsg_hdr(m), &s[1]);
+	nlmsg_free(m);
+
+	out = capture(emit_sessions, &ss);
+	if (!ok(strstr(out, " CID ") && strstr(out, " 01020304050607fe ") &&
+		strstr(out, " established  -  "),
+		"session: the table's CID column has the hex of cid, '-' for none"))
+		diag("got\n%s", out);
+	free(out);
+	ss.json = true;
+	out = capture(emit_sessions, &ss);
+	if (!ok(strstr(out, "\"state\":\"established\",\"cid\":\"01020304050607fe\","
+			"\"peer-cid\":\"c1d0c1d0\",\"age\"") &&
+		strstr(out, "\"id\":8,") && !strstr(strstr(out, "\"id\":8,"), "cid"),
+		"session --json: cid and peer-cid as hex when present, absent otherwise"))
+		diag("got %s", out);
+	free(out);
 }
 
 /* Splitting values into data attributes */
@@ -613,6 +693,7 @@ int main(void)
 	test_config();
 	test_config_format();
 	test_json();
+	test_sessions();
 	test_data_parts();
 	test_split_message(one_small, 1, "one 4-byte value");
 	test_split_message(edges, 3, "values of 0, 65000 and 1 bytes");
