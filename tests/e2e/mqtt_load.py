@@ -3,7 +3,8 @@
 """Load client for the MQTT bridge's end-to-end test: N confirmable POSTs.
 
   mqtt_load.py [--host H] [--path /ps/load/data] [-n N] [--sockets S]
-               [--window W] [--acked FILE] [--progress FILE]
+               [--window W] [--rate R] [--while FILE] [--acked FILE]
+               [--progress FILE]
 
 S UDP sockets each keep W CON POSTs outstanding; message i (0..N-1) has
 payload str(i), its own Message ID and token. Per RFC 7252 it handles
@@ -12,6 +13,11 @@ piggybacked responses, an empty ACK followed by a separate CON response
 after ACK_TIMEOUT (2 s, times a random 1..1.5), doubling, 4 times at most.
 Nothing is retried after an answer: a 5.03 is counted and left, and its
 socket sends nothing new for the 5.03's Max-Age (at most --pause-max s).
+
+--rate paces the new messages (R a second at most, spread over the
+sockets, no burst to catch up); --while FILE sends new ones only while
+FILE exists (then the outstanding ones are waited for): one unbroken
+stream for as long as a test needs, however many N allows.
 
 The sequence numbers answered with --expect (2.04) go to --acked, one a
 line; --progress holds "ANSWERED ACKED" while it runs. At the end one
@@ -137,6 +143,8 @@ def main():
     ap.add_argument("--pause-max", type=float, default=5,
                     help="cap on the pause a 5.03's Max-Age imposes on its socket")
     ap.add_argument("--deadline", type=float, default=600, help="give up after this many seconds")
+    ap.add_argument("--rate", type=float, default=0, help="new messages a second at most (0: no pacing)")
+    ap.add_argument("--while", dest="while_file", help="send new messages only while this file exists")
     a = ap.parse_args()
 
     path, _, query = a.path.partition("?")
@@ -155,16 +163,33 @@ def main():
     nxt = 0
     answered = 0
     t0 = time.monotonic()
+    next_due = t0  # --rate: when the next new message may go
+    running = True  # --while: its file still exists
+    checked = 0.0
+    rr = 0  # --rate: the socket to try first
+
+    def more():
+        """Whether a new message may be started at all (not when)."""
+        nonlocal running, checked
+        if a.while_file and running and time.monotonic() - checked >= 0.1:
+            checked = time.monotonic()
+            running = os.path.exists(a.while_file)
+        return nxt < a.n and running
 
     def arm(m, delay):
         m.due = time.monotonic() + delay
         heapq.heappush(timers, (m.due, next(tick), m))
 
     def start(k):
-        nonlocal nxt
+        nonlocal nxt, next_due
         if k.paused_until > time.monotonic():
             return
-        while nxt < a.n and len(k.by_token) < a.window:
+        while more() and len(k.by_token) < a.window:
+            if a.rate:
+                now = time.monotonic()
+                if now < next_due:
+                    return
+                next_due = max(next_due + 1 / a.rate, now - 0.5 / a.rate)
             mid = k.next_mid
             k.next_mid = (mid + 1) & 0xFFFF
             token = run_id + struct.pack("!I", nxt)
@@ -198,7 +223,7 @@ def main():
         else:
             st["other"][outcome] = st["other"].get(outcome, 0) + 1
         answered += 1
-        start(k)
+        fill() if a.rate else start(k)
 
     def receive(k):
         while True:
@@ -252,6 +277,17 @@ def main():
             else:
                 finish(m, "timeout")
 
+    def fill():
+        """Start what may start, the sockets in turn (one at a time when paced)."""
+        nonlocal rr
+        for i in range(len(socks)):
+            k = socks[(rr + i) % len(socks)]
+            before = nxt
+            start(k)
+            if a.rate and nxt != before:
+                rr = (rr + i + 1) % len(socks)
+                break
+
     def progress():
         if a.progress:
             tmp = a.progress + ".tmp"
@@ -259,14 +295,15 @@ def main():
                 f.write("%d %d\n" % (answered, st["acked"]))
             os.replace(tmp, a.progress)
 
-    for k in socks:
-        start(k)
+    fill()
     last = 0.0
-    while answered < st["sent"] or nxt < a.n:
+    while answered < st["sent"] or more():
         now = time.monotonic()
         if now - t0 > a.deadline:
             break
         wait = min(timers[0][0] - now, 0.2) if timers else 0.2
+        if a.rate and more():
+            wait = min(wait, next_due - now)
         for key, _ in sel.select(max(wait, 0)):
             receive(key.data)
         expire(time.monotonic())
@@ -274,12 +311,14 @@ def main():
             if k.paused_until and k.paused_until <= time.monotonic():
                 k.paused_until = 0.0
                 start(k)
+        if a.rate:
+            fill()
         if now - last >= 0.25:
             progress()
             last = now
     progress()
     st["unanswered"] = st["sent"] - answered
-    st["unsent"] = a.n - st["sent"]
+    st["unsent"] = 0 if not running else a.n - st["sent"]
     st["seconds"] = round(time.monotonic() - t0, 1)
     if a.acked:
         with open(a.acked, "w") as f:
