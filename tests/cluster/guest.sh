@@ -252,6 +252,7 @@ check "both gateways' CON streams ran unbroken until the end" ended
 # Zero loss among acknowledged CON publishes; duplicates counted.
 loads() { grep "^gw$1/load/data " "$work/arrivals"; }
 missing() { comm -23 <(sort -u "$work/acked$1") <(loads "$1" | sort -u) | wc -l; }
+unasked() { comm -13 <(sort -u "$work/acked$1") <(loads "$1" | sort -u) | wc -l; }
 drained() { [ "$(missing 1)" = 0 ] && [ "$(missing 2)" = 0 ]; }
 wait_for 60 drained
 for gw in 1 2; do
@@ -260,7 +261,7 @@ for gw in 1 2; do
 		"$(missing $gw)" 0
 	nons=$(grep -c "^gw$gw/non/data " "$work/arrivals")
 	echo "# gateway $gw: $(acked $gw) CON acknowledged, $total arrived, $((total - uniq)) duplicates," \
-		"$((uniq - $(acked $gw))) arrived unacknowledged (5.03 or no answer: $(grep -o '"unavailable": [0-9]*' \
+		"$(missing $gw) acknowledged missing, $(unasked $gw) arrived unacknowledged (5.03 or no answer: $(grep -o '"unavailable": [0-9]*' \
 		"$work/load$gw.json" | awk '{ s += $2 } END { print s + 0 }') 5.03s); NON: $(cat "$work/non$gw") sent," \
 		"$nons arrived"
 done

@@ -223,7 +223,10 @@ def main():
         else:
             st["other"][outcome] = st["other"].get(outcome, 0) + 1
         answered += 1
-        fill() if a.rate else start(k)
+        if a.rate:
+            fill()
+        else:
+            start(k)
 
     def receive(k):
         while True:
