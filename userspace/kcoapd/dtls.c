@@ -760,6 +760,11 @@ static void hs_established(struct hs *h, uint64_t now)
 	return;
 fail:
 	gnutls_memset(&k, 0, sizeof(k));
+	/*
+	 * Our Finished is on its way: without an alert the client would take
+	 * the session for made and send records the kernel has no keys for.
+	 */
+	gnutls_alert_send(h->s, GNUTLS_AL_FATAL, GNUTLS_A_INTERNAL_ERROR);
 	st.failed++;
 	io->failed(h->id);
 	hs_free(h);

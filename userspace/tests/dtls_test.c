@@ -323,9 +323,16 @@ static int io_send(uint32_t id, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+static int established_err;		/* what session-add says next */
+
 static int io_established(uint32_t id, const struct dtls_keys *k)
 {
+	int err = established_err;
+
 	(void)id;
+	established_err = 0;
+	if (err)
+		return err;
 	keys = *k;
 	n_established++;
 	return 0;
@@ -766,6 +773,33 @@ static void test_cid_lost_finished(void)
 	ok(ret == 0 && n_established == e0 + 1 && cid_to_srv == 2 && cid_to_cli == 1,
 	   "cid: its flight again (a second CID record) gets our Finished again as one (%s)",
 	   ret ? gnutls_strerror(ret) : "ok");
+	client_end();
+}
+
+/* The kernel has the CID already (EEXIST): that handshake fails, logged. */
+static void test_cid_in_use(void)
+{
+	char prio[256], err[1024];
+	int ret, e0 = n_established, f0 = n_failed;
+	uint8_t pt[64];
+
+	snprintf(prio, sizeof(prio), CLI_PRIO, "AES-128-CCM-8");
+	memset(&ccid, 0, sizeof(ccid));
+	cli_cid_on = true;
+	established_err = -EEXIST;
+	kcoapd_log_level(4);
+	err_begin();
+	ret = handshake(prio, "client_identity", "secretPSK");
+	err_end(err, sizeof(err));
+	kcoapd_log_level(getenv("DTLS_TEST_DEBUG") ? 7 : 3);
+	ok(ret == 0 && n_established == e0 && n_failed == f0 + 1 && !dtls_stats()->in_flight &&
+	   ccid.tx_len == 8 && strstr(err, "cid") && strstr(err, "another session"),
+	   "cid: session-add says EEXIST: the handshake fails, the kernel told: %s", err);
+	ret = (int)gnutls_record_recv(cli, pt, sizeof(pt));
+	ok(ret == GNUTLS_E_FATAL_ALERT_RECEIVED &&
+	   gnutls_alert_get(cli) == GNUTLS_A_INTERNAL_ERROR,
+	   "cid: the client, which has our Finished, hears a fatal internal_error alert (%s)",
+	   gnutls_strerror(ret));
 	client_end();
 }
 
@@ -1241,6 +1275,7 @@ int main(int argc, char **argv)
 		test_cid("AES-128-GCM", four, sizeof(four), true);
 		test_cid("AES-256-GCM", big, 255, true);
 		test_cid_lost_finished();
+		test_cid_in_use();
 		test_cid_none();
 	}
 	test_failures();
