@@ -13,6 +13,9 @@
  *   dtls_receive.c  a datagram on the coaps socket: split into records,
  *                   cookie exchange, handshake records up the ring,
  *                   application data opened and given to receive.c
+ *   dtls_cid.c      records with a connection ID (RFC 9146): found by
+ *                   it, from whatever address, which then becomes the
+ *                   session's (§6)
  *
  * A handshake entry is made only for a ClientHello whose cookie checked,
  * i.e. from an address that can receive: every later record of that
@@ -29,6 +32,8 @@
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <net/genetlink.h>
+
+#include <linux/kcoap.h>
 
 /* Before peer.h, whose prototypes name it. */
 struct kcoap_net;
@@ -74,13 +79,29 @@ enum kcoap_dtls_state {
 struct kcoap_dtls_sess {
 	struct rhash_head by_id;
 	struct rhash_head by_addr;
+	struct rhash_head by_cid;	/* only with a cid */
 	struct kcoap_dedup_key addr;	/* rhashtable key: addr, port; mid 0 */
 	u32 id;				/* never 0; the ring's handshake id */
 	u8 state;			/* enum kcoap_dtls_state */
 	u8 suite;			/* enum kcoap_dtls_suite */
 	u16 epoch;
-	struct kcoap_peer peer;		/* where to send: the latest address */
-	spinlock_t lock;		/* rx window and tx seq */
+	/*
+	 * RFC 9146: what the peer puts in its records to us (the table's
+	 * sessions: 0 or KCOAP_DTLS_CID_LEN bytes, the by_cid key), and what
+	 * we put in ours (0: records without CID). Set before the session is
+	 * established, not changed after.
+	 */
+	u8 cid_len, peer_cid_len;
+	u8 cid[KCOAP_DTLS_CID_LEN];
+	u8 *peer_cid;
+	/*
+	 * Where to send: the latest address, under lock once established
+	 * (§6 moves it). home: where the handshake came from, what CoAP
+	 * state (dedup, observers, exchanges) keeps calling the peer, so a
+	 * client that moved is still the same client.
+	 */
+	struct kcoap_peer peer, home;
+	spinlock_t lock;		/* rx window, tx seq, peer */
 	struct kcoap_dtls_dir rx, tx;
 	unsigned long created, last_rx;	/* jiffies */
 	u64 rx_records, tx_records, rx_bad, rx_replayed;
@@ -122,11 +143,21 @@ struct kcoap_dtls_keys {
 	u8 rx_salt[4], tx_salt[4];
 	u64 rx_seq, tx_seq;
 	const char *identity;
+	const u8 *cid;			/* KCOAP_DTLS_CID_LEN bytes, or NULL */
+	const u8 *peer_cid;		/* peer_cid_len bytes */
+	u8 peer_cid_len;
 };
 
 int kcoap_dtls_establish(struct kcoap_net *kn, const struct kcoap_dtls_keys *k,
 			 struct netlink_ext_ack *extack);
 unsigned int kcoap_dtls_expire(struct kcoap_net *kn, unsigned long now);
+/* Under RCU: the session whose cid is the KCOAP_DTLS_CID_LEN bytes at @cid. */
+struct kcoap_dtls_sess *kcoap_dtls_find_cid(struct kcoap_net *kn, const u8 *cid);
+/*
+ * After kcoap_dtls_open_cid() moved @s->peer (RFC 9146 §6): the address
+ * table follows, counted in dtls-cid-migrated. Softirq or BH off.
+ */
+void kcoap_dtls_moved(struct kcoap_net *kn, struct kcoap_dtls_sess *s);
 u32 kcoap_dtls_count(struct kcoap_net *kn, enum kcoap_dtls_state state);
 
 /* dtls_session.c: the netlink commands (netlink.c's table). */
@@ -153,14 +184,39 @@ void kcoap_dtls_dir_free(struct kcoap_dtls_dir *d);
 int kcoap_dtls_open(struct kcoap_dtls_sess *s, u8 *rec, size_t len,
 		    u8 *type, size_t *plen);
 /*
+ * The same for a tls12_cid record (RFC 9146 §4) carrying @s->cid, from
+ * @from: *@type is the real type, the plaintext (padding stripped) at
+ * @rec + KCOAP_DTLS_HDR_LEN + @s->cid_len + 8. A record that opened and is
+ * newer than any before (§6) from another address or port than @s->peer
+ * makes @from the session's peer: *@moved (and @from may be NULL: never).
+ * -EBADMSG also for a wrong CID and a plaintext of zeros only.
+ */
+int kcoap_dtls_open_cid(struct kcoap_dtls_sess *s, u8 *rec, size_t len,
+			const struct kcoap_peer *from, u8 *type, size_t *plen,
+			bool *moved);
+/*
+ * Encrypt again, in place, a tls12_cid record kcoap_dtls_open_cid()
+ * opened: the bytes it had (the AEAD is deterministic), to hand it up as
+ * received.
+ */
+int kcoap_dtls_reclose(struct kcoap_dtls_sess *s, u8 *rec, size_t len);
+/*
  * Seal @len bytes as one record of @type into @out; returns its length
  * (@len + kcoap_dtls_overhead()), or -EMSGSIZE (@out_size too small),
  * -ENOTCONN (not established), -EOVERFLOW (sequence numbers used up),
- * -ENOMEM. @in may be @out + KCOAP_DTLS_HDR_LEN + 8.
+ * -ENOMEM. @in may be @out + KCOAP_DTLS_HDR_LEN + 8. With a peer CID, a
+ * tls12_cid record (RFC 9146 §4: content, real type, no padding).
  */
 int kcoap_dtls_seal(struct kcoap_dtls_sess *s, u8 type, const void *in,
 		    size_t len, u8 *out, size_t out_size);
-/* Header, explicit nonce and tag: what a record adds to its plaintext. */
+/* The same, and where to send it (@s->peer, read with the sequence number). */
+int kcoap_dtls_seal_to(struct kcoap_dtls_sess *s, u8 type, const void *in,
+		       size_t len, u8 *out, size_t out_size,
+		       struct kcoap_peer *to);
+/*
+ * Header, explicit nonce and tag, and the peer CID and real type byte:
+ * what a record adds to its plaintext.
+ */
 unsigned int kcoap_dtls_overhead(const struct kcoap_dtls_sess *s);
 /*
  * The AEAD of a record, for it and for KUnit's published vectors: in place
@@ -169,7 +225,8 @@ unsigned int kcoap_dtls_overhead(const struct kcoap_dtls_sess *s);
  * 8 bytes at @explicit, @aad_len (at most KCOAP_DTLS_AAD_MAX) bytes of
  * additional data. -EBADMSG if it does not authenticate.
  */
-#define KCOAP_DTLS_AAD_MAX	32
+/* RFC 9146 §5.3: 8 + 1 + 1 + 1 + 2 + 2 + 6 + cid + 2 at most. */
+#define KCOAP_DTLS_AAD_MAX	(23 + KCOAP_DTLS_CID_MAX)
 int kcoap_dtls_aead(const struct kcoap_dtls_dir *d, u8 suite, const u8 *aad,
 		    unsigned int aad_len, const u8 *explicit, u8 *data,
 		    unsigned int len, bool enc);

@@ -106,6 +106,20 @@ void kcoap_dtls_hvr(struct kcoap_net *kn, const struct kcoap_peer *p,
 
 /* dtls_receive.c: a datagram on a coaps socket (softirq; consumes @skb). */
 void kcoap_dtls_receive(struct kcoap_net *kn, struct sk_buff *skb);
+/* Hand @len bytes from @p up as received, for handshake or session @id. */
+void kcoap_dtls_up(struct kcoap_net *kn, const struct kcoap_peer *p, u32 id,
+		   const u8 *data, unsigned int len);
+
+struct kcoap_dtls_sess;
+/*
+ * dtls_cid.c (RFC 9146). A datagram whose first byte is tls12_cid, from
+ * @p; and one without CID from the address of session @s, which has one.
+ */
+void kcoap_dtls_cid_receive(struct kcoap_net *kn, const struct kcoap_peer *p,
+			    u8 *data, unsigned int len);
+void kcoap_dtls_cid_expected(struct kcoap_net *kn, const struct kcoap_peer *p,
+			     struct kcoap_dtls_sess *s, const u8 *data,
+			     unsigned int len);
 
 /*
  * dtls_send.c. Send the plaintext CoAP message @buf through session

@@ -21,6 +21,8 @@
  * A ClientHello of epoch 0 from an established session's address is a
  * client that lost its state (RFC 6347 §4.2.8): it takes the cookie path
  * too, and the new session replaces the old one once its handshake is done.
+ * A datagram that starts with a tls12_cid record (RFC 9146) is found by its
+ * connection ID instead, not by its address (dtls_cid.c).
  */
 #include <linux/ktime.h>
 #include <linux/udp.h>
@@ -41,8 +43,8 @@
 /* An alert record, sealed: header, nonce, level and description, tag. */
 #define KCOAP_DTLS_ALERT_MAX	(KCOAP_DTLS_HDR_LEN + 8 + 2 + 16)
 
-static void kcoap_dtls_up(struct kcoap_net *kn, const struct kcoap_peer *p,
-			  u32 id, const u8 *data, unsigned int len)
+void kcoap_dtls_up(struct kcoap_net *kn, const struct kcoap_peer *p, u32 id,
+		   const u8 *data, unsigned int len)
 {
 	if (!kcoap_dtls_hand_up(kn, p, id, data, len))
 		kcoap_stat_inc(kn, KCOAP_STAT_DTLS_HANDED_UP);
@@ -193,6 +195,10 @@ void kcoap_dtls_receive(struct kcoap_net *kn, struct sk_buff *skb)
 	if (unlikely(skb_ensure_writable(skb, skb->len)))
 		goto drop;
 	data = skb->data + sizeof(struct udphdr);
+	if (unlikely(len && data[0] == KCOAP_DTLS_CT_CID)) {
+		kcoap_dtls_cid_receive(kn, &peer, data, len);
+		goto drop;
+	}
 
 	s = kcoap_dtls_find(kn, &peer);
 	if (!s) {
@@ -200,9 +206,14 @@ void kcoap_dtls_receive(struct kcoap_net *kn, struct sk_buff *skb)
 			kcoap_stat_inc(kn, KCOAP_STAT_DTLS_NO_SESSION);
 	} else if (READ_ONCE(s->state) == KCOAP_DTLS_HANDSHAKE) {
 		kcoap_dtls_up(kn, &peer, s->id, data, len);
-	} else if (!kcoap_dtls_hello(kn, &peer, data, len)) {
-		/* Not a new ClientHello (§4.2.8): the session's records. */
+	} else if (kcoap_dtls_hello(kn, &peer, data, len)) {
+		/* A new ClientHello (§4.2.8): taken. */
+	} else if (likely(!s->cid_len)) {
+		/* The session's records. */
 		kcoap_dtls_records(kn, &peer, s, data, len);
+	} else {
+		/* Without the CID its peer asked for (RFC 9146 §3). */
+		kcoap_dtls_cid_expected(kn, &peer, s, data, len);
 	}
 drop:
 	consume_skb(skb);

@@ -25,6 +25,7 @@
 struct kt_dtls {
 	struct kcoap_net *kn;
 	struct kcoap_peer peer;		/* the client, as an skb gives it */
+	u16 sport;			/* its source port: KT_SPORT, or moved */
 	/* What went out (kcoap_xmit) and up (kcoap_dtls_hand_up). */
 	unsigned int sent, up;
 	bool sent_dtls;
@@ -89,6 +90,7 @@ static int kt_dtls_init(struct kunit *test)
 	c->peer.local.v4 = KT_GW4;
 	c->peer.port = htons(KT_SPORT);
 	c->peer.local_port = htons(5684);
+	c->sport = KT_SPORT;
 	kunit_activate_static_stub(test, kcoap_xmit, kt_xmit);
 	kunit_activate_static_stub(test, kcoap_dtls_hand_up, kt_hand_up);
 	return 0;
@@ -118,7 +120,7 @@ static void kt_rx(struct kunit *test, const void *data, size_t len)
 	skb->protocol = htons(ETH_P_IP);
 	skb_set_transport_header(skb, nh);
 	uh = skb_put_zero(skb, sizeof(*uh));
-	uh->source = htons(KT_SPORT);
+	uh->source = htons(c->sport);
 	uh->dest = htons(5684);
 	uh->len = htons(sizeof(*uh) + len);
 	skb_put_data(skb, data, len);
@@ -261,8 +263,16 @@ static void kcoap_dtls_rx_handshake(struct kunit *test)
 static const u8 kt_key_c2s[16] = "client to serv.";
 static const u8 kt_key_s2c[16] = "server to clien";
 
-/* The handshake done: keys in, as session-add puts them; the client's. */
-static struct kcoap_dtls_sess *kt_established(struct kunit *test)
+/* Connection IDs (RFC 9146): ours, and the client's. */
+static const u8 kt_cid[KCOAP_DTLS_CID_LEN] = "kunitci";
+static const u8 kt_cli_cid[3] = { 0xc0, 0xff, 0xee };
+
+/*
+ * The handshake done: keys in, as session-add puts them; the client's.
+ * With @cid, the session has our CID and the client's, and the client
+ * seals tls12_cid records.
+ */
+static struct kcoap_dtls_sess *kt_established_cid(struct kunit *test, bool cid)
 {
 	struct kt_dtls *c = test->priv;
 	struct kcoap_dtls_sess *s = kt_handshake(test);
@@ -273,6 +283,11 @@ static struct kcoap_dtls_sess *kt_established(struct kunit *test)
 	};
 	struct kcoap_dtls_sess *cli;
 
+	if (cid) {
+		k.cid = kt_cid;
+		k.peer_cid = kt_cli_cid;
+		k.peer_cid_len = sizeof(kt_cli_cid);
+	}
 	memcpy(k.rx_key, kt_key_c2s, 16);
 	memcpy(k.tx_key, kt_key_s2c, 16);
 	KUNIT_ASSERT_EQ(test, kcoap_dtls_establish(c->kn, &k, NULL), 0);
@@ -286,8 +301,19 @@ static struct kcoap_dtls_sess *kt_established(struct kunit *test)
 						  16, (const u8 *)"c2s", 0), 0);
 	KUNIT_ASSERT_EQ(test, kcoap_dtls_dir_init(&cli->rx, cli->suite, kt_key_s2c,
 						  16, (const u8 *)"s2c", 0), 0);
+	if (cid) {
+		cli->cid_len = sizeof(kt_cli_cid);
+		memcpy(cli->cid, kt_cli_cid, sizeof(kt_cli_cid));
+		cli->peer_cid = (u8 *)kt_cid;
+		cli->peer_cid_len = sizeof(kt_cid);
+	}
 	c->cli = cli;
 	return s;
+}
+
+static struct kcoap_dtls_sess *kt_established(struct kunit *test)
+{
+	return kt_established_cid(test, false);
 }
 
 static void kt_cli_free(struct kunit *test)
@@ -426,12 +452,188 @@ static void kcoap_dtls_secure_resource(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, m.code, COAP_CODE_UNAUTHORIZED);
 }
 
+/* The client opens what the kernel sent it: a tls12_cid record with its CID. */
+static void kt_cli_open_cid(struct kunit *test, struct coap_msg *m)
+{
+	struct kt_dtls *c = test->priv;
+	bool moved;
+	size_t plen;
+	u8 type;
+
+	KUNIT_ASSERT_EQ(test, c->out[0], KCOAP_DTLS_CT_CID);
+	KUNIT_EXPECT_MEMEQ(test, c->out + 11, kt_cli_cid, sizeof(kt_cli_cid));
+	local_bh_disable();
+	KUNIT_ASSERT_EQ(test, kcoap_dtls_open_cid(c->cli, c->out, c->out_len, NULL,
+						  &type, &plen, &moved), 0);
+	local_bh_enable();
+	KUNIT_EXPECT_EQ(test, type, KCOAP_DTLS_CT_APPDATA);
+	KUNIT_ASSERT_EQ(test, coap_parse(m, c->out + KCOAP_DTLS_HDR_LEN +
+					 sizeof(kt_cli_cid) + 8, plen), 0);
+}
+
+/*
+ * RFC 9146: a GET in a tls12_cid record is answered in one, to the
+ * client's CID; from a new port it is the same session, which moves
+ * there (§6, dtls-cid-migrated), and the same CoAP client: a retransmitted
+ * CON is a duplicate still. A replay from a third port moves nothing.
+ */
+static void kcoap_dtls_rx_cid(struct kunit *test)
+{
+	struct kt_dtls *c = test->priv;
+	static const struct kt_res r = {
+		.path = "/k", .nrepr = 1, .repr = { { 0, "kv", 2 } },
+	};
+	static const u8 get[] = {
+		0x41, COAP_CODE_GET, 0x12, 0x36, 0xab, 0xb1, 'k',
+	};
+	struct kcoap_dtls_sess *s = kt_established_cid(test, true);
+	struct kcoap_peer moved = c->peer;
+	struct coap_msg m;
+	u8 rec[256], first[256];
+	int n, n1;
+
+	kt_res_add(test, c->kn, &r);
+	n1 = kt_seal(test, KCOAP_DTLS_CT_APPDATA, get, sizeof(get), first,
+		     sizeof(first));
+	KUNIT_ASSERT_EQ(test, first[0], KCOAP_DTLS_CT_CID);
+	memcpy(rec, first, n1);
+	kt_rx(test, rec, n1);
+	KUNIT_EXPECT_EQ(test, c->up, 0);
+	KUNIT_ASSERT_EQ(test, c->sent, 1);
+	KUNIT_EXPECT_TRUE(test, c->to.port == htons(KT_SPORT));
+	kt_cli_open_cid(test, &m);
+	KUNIT_EXPECT_EQ(test, m.code, COAP_CODE_CONTENT);
+	KUNIT_EXPECT_EQ(test, m.mid, 0x1236);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_DTLS_CID_MIGRATED), 0);
+
+	/* The NAT gives the client another port: the same CON, sent again. */
+	c->sport = KT_SPORT + 1;
+	moved.port = htons(c->sport);
+	n = kt_seal(test, KCOAP_DTLS_CT_APPDATA, get, sizeof(get), rec, sizeof(rec));
+	kt_rx(test, rec, n);
+	KUNIT_ASSERT_EQ(test, c->sent, 1);
+	KUNIT_EXPECT_TRUE(test, c->to.port == htons(KT_SPORT + 1));
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_DTLS_CID_MIGRATED), 1);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_RX_DUPLICATE), 1);
+	kt_cli_open_cid(test, &m);
+	KUNIT_EXPECT_EQ(test, m.mid, 0x1236);
+	rcu_read_lock();
+	KUNIT_EXPECT_PTR_EQ(test, kcoap_dtls_find(c->kn, &moved), s);
+	KUNIT_EXPECT_NULL(test, kcoap_dtls_find(c->kn, &c->peer));
+	rcu_read_unlock();
+
+	/* The first record, captured and replayed from a third port. */
+	c->sport = KT_SPORT + 2;
+	kt_rx(test, first, n1);
+	KUNIT_EXPECT_EQ(test, c->sent, 0);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_DTLS_REPLAYED), 1);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_DTLS_CID_MIGRATED), 1);
+	/* The session still sends to the client's new port. */
+	local_bh_disable();
+	rcu_read_lock();
+	moved.session = s->id;
+	KUNIT_EXPECT_EQ(test, kcoap_send(c->kn, &moved, get, 4), 0);
+	rcu_read_unlock();
+	local_bh_enable();
+	KUNIT_EXPECT_TRUE(test, c->to.port == htons(KT_SPORT + 1));
+	kt_cli_free(test);
+}
+
+/*
+ * Dropped and counted: a record without the CID from the session's address
+ * (§3), a CID no session has, a CID record to a session without CID; a
+ * retransmitted epoch 0 flight still goes up; a CID record from an address
+ * whose handshake is still kcoapd's (the client's Finished) goes up too.
+ */
+static void kcoap_dtls_rx_cid_refused(struct kunit *test)
+{
+	struct kt_dtls *c = test->priv;
+	static const u8 ping[] = { 0x40, 0, 0x00, 0x08 };
+	static const u8 ccs[] = {
+		KCOAP_DTLS_CT_CCS, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 3, 0, 1, 1,
+	};
+	struct kcoap_dtls_sess *s = kt_established_cid(test, true);
+	u8 rec[256];
+	int n;
+
+	/* The client forgets the CID. */
+	c->cli->peer_cid_len = 0;
+	n = kt_seal(test, KCOAP_DTLS_CT_APPDATA, ping, sizeof(ping), rec, sizeof(rec));
+	kt_rx(test, rec, n);
+	KUNIT_EXPECT_EQ(test, c->sent + c->up, 0);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_DTLS_CID_EXPECTED), 1);
+	kt_rx(test, ccs, sizeof(ccs));
+	KUNIT_EXPECT_EQ(test, c->up, 1);
+	KUNIT_EXPECT_EQ(test, c->up_id, s->id);
+
+	/* A CID nobody has. */
+	c->cli->peer_cid_len = sizeof(kt_cid);
+	n = kt_seal(test, KCOAP_DTLS_CT_APPDATA, ping, sizeof(ping), rec, sizeof(rec));
+	rec[11] ^= 1;
+	kt_rx(test, rec, n);
+	KUNIT_EXPECT_EQ(test, c->sent + c->up, 0);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_DTLS_CID_UNKNOWN), 1);
+	/* Too short to hold one. */
+	kt_rx(test, rec, 12);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_DTLS_CID_UNKNOWN), 2);
+	/* Ours, but cut short: a bad record. */
+	n = kt_seal(test, KCOAP_DTLS_CT_APPDATA, ping, sizeof(ping), rec, sizeof(rec));
+	kt_rx(test, rec, n - 1);
+	KUNIT_EXPECT_EQ(test, c->sent + c->up, 0);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_DTLS_BAD_RECORD), 1);
+	kt_cli_free(test);
+}
+
+/* A session without CID gets a tls12_cid record: nothing it knows. */
+static void kcoap_dtls_rx_cid_none(struct kunit *test)
+{
+	struct kt_dtls *c = test->priv;
+	static const u8 ping[] = { 0x40, 0, 0x00, 0x09 };
+	struct kcoap_dtls_sess *s = kt_established(test);
+	u8 rec[256];
+	int n;
+
+	c->cli->peer_cid = (u8 *)kt_cid;
+	c->cli->peer_cid_len = sizeof(kt_cid);
+	n = kt_seal(test, KCOAP_DTLS_CT_APPDATA, ping, sizeof(ping), rec, sizeof(rec));
+	kt_rx(test, rec, n);
+	KUNIT_EXPECT_EQ(test, c->sent + c->up, 0);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_DTLS_CID_UNKNOWN), 1);
+	KUNIT_EXPECT_EQ(test, s->rx_records, 0);
+	kt_cli_free(test);
+}
+
+/* The client's Finished with our CID, before session-add: up, as received. */
+static void kcoap_dtls_rx_cid_finished(struct kunit *test)
+{
+	struct kt_dtls *c = test->priv;
+	struct kcoap_dtls_sess *s = kt_handshake(test);
+	u8 fin[40] = { KCOAP_DTLS_CT_CID, 0xfe, 0xfd, 0, 1, 0, 0, 0, 0, 0, 0 };
+
+	memcpy(fin + 11, kt_cid, sizeof(kt_cid));
+	kcoap_put_be16(sizeof(fin) - KCOAP_DTLS_HDR_LEN - sizeof(kt_cid), fin + 19);
+	kt_rx(test, fin, sizeof(fin));
+	KUNIT_EXPECT_EQ(test, c->up, 1);
+	KUNIT_EXPECT_EQ(test, c->up_id, s->id);
+	KUNIT_EXPECT_MEMEQ(test, c->out, fin, sizeof(fin));
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_DTLS_CID_UNKNOWN), 0);
+	/* From another port, which has no handshake: unknown. */
+	c->sport = KT_SPORT + 1;
+	kt_rx(test, fin, sizeof(fin));
+	KUNIT_EXPECT_EQ(test, c->up, 0);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_DTLS_CID_UNKNOWN), 1);
+}
+
 static struct kunit_case kcoap_dtls_receive_cases[] = {
 	KUNIT_CASE(kcoap_dtls_rx_hello),
 	KUNIT_CASE(kcoap_dtls_rx_handshake),
 	KUNIT_CASE(kcoap_dtls_rx_session),
 	KUNIT_CASE(kcoap_dtls_rx_close),
 	KUNIT_CASE(kcoap_dtls_secure_resource),
+	KUNIT_CASE(kcoap_dtls_rx_cid),
+	KUNIT_CASE(kcoap_dtls_rx_cid_refused),
+	KUNIT_CASE(kcoap_dtls_rx_cid_none),
+	KUNIT_CASE(kcoap_dtls_rx_cid_finished),
 	{}
 };
 

@@ -13,6 +13,13 @@
  * the plaintext's length (RFC 5246 §6.2.3.3, with RFC 6347 §4.1.2.1's
  * seq_num). The AEADs are synchronous (CRYPTO_ALG_ASYNC masked out), so
  * open and seal run to completion in softirq.
+ *
+ * With a connection ID (RFC 9146 §4) the record is
+ *
+ *   tls12_cid(1) version(2) epoch(2) sequence_number(6) cid length(2)
+ *   nonce_explicit(8) enc(content real_type zeros) tag
+ *
+ * and its additional data that of §5.3.
  */
 #include <crypto/aead.h>
 #include <linux/mm.h>
@@ -96,8 +103,11 @@ void kcoap_dtls_dir_free(struct kcoap_dtls_dir *d)
 
 unsigned int kcoap_dtls_overhead(const struct kcoap_dtls_sess *s)
 {
+	/* The peer CID, and the real type in the plaintext (RFC 9146 §4). */
+	unsigned int cid = s->peer_cid_len ? s->peer_cid_len + 1 : 0;
+
 	return KCOAP_DTLS_HDR_LEN + KCOAP_DTLS_NONCE_EXPLICIT +
-	       kcoap_dtls_tag_len(s->suite);
+	       kcoap_dtls_tag_len(s->suite) + cid;
 }
 
 /*
@@ -218,19 +228,43 @@ static void kcoap_dtls_aad(u8 *aad, const u8 *hdr, unsigned int plen)
 	put_unaligned_be16(plen, aad + 11);
 }
 
-int kcoap_dtls_open(struct kcoap_dtls_sess *s, u8 *rec, size_t len,
-		    u8 *type, size_t *plen)
+/*
+ * RFC 9146 §5.3: seq_num_placeholder, tls12_cid, cid_length, then the
+ * header as sent (tls12_cid, version, epoch, sequence_number, cid) and the
+ * length of the DTLSInnerPlaintext. Its length.
+ */
+static unsigned int kcoap_dtls_aad_cid(u8 *aad, const u8 *hdr, u8 cid_len,
+				       unsigned int plen)
 {
-	unsigned int tag, body, clen;
-	u8 aad[KCOAP_DTLS_AAD_LEN];
+	memset(aad, 0xff, 8);
+	aad[8] = KCOAP_DTLS_CT_CID;
+	aad[9] = cid_len;
+	memcpy(aad + 10, hdr, 11 + cid_len);
+	put_unaligned_be16(plen, aad + 21 + cid_len);
+	return 23 + cid_len;
+}
+
+/*
+ * Open the record at @rec, whose header has @cid_len bytes of CID (0: an
+ * RFC 6347 record); kcoap_dtls_open() and kcoap_dtls_open_cid() say the rest.
+ */
+static int kcoap_dtls_open_rec(struct kcoap_dtls_sess *s, u8 *rec, size_t len,
+			       u8 cid_len, const struct kcoap_peer *from,
+			       u8 *type, size_t *plen, bool *moved)
+{
+	unsigned int hlen = KCOAP_DTLS_HDR_LEN + cid_len;
+	unsigned int tag, body, clen, aad_len, ilen;
+	u8 aad[KCOAP_DTLS_AAD_LEN + 10 + KCOAP_DTLS_CID_LEN];
+	struct kcoap_dedup_key a, b;
+	u8 *inner;
 	u64 seq;
 	int err;
 
-	if (len < KCOAP_DTLS_HDR_LEN)
+	if (len < hlen)
 		return -EBADMSG;
-	body = get_unaligned_be16(rec + 11);
+	body = get_unaligned_be16(rec + hlen - 2);
 	if (get_unaligned_be16(rec + 1) != KCOAP_DTLS_VERSION_12 ||
-	    body != len - KCOAP_DTLS_HDR_LEN)
+	    body != len - hlen)
 		return -EBADMSG;
 	spin_lock_bh(&s->lock);
 	if (READ_ONCE(s->state) != KCOAP_DTLS_ESTABLISHED ||
@@ -239,7 +273,9 @@ int kcoap_dtls_open(struct kcoap_dtls_sess *s, u8 *rec, size_t len,
 		return -EBADMSG;
 	}
 	tag = kcoap_dtls_tag_len(s->suite);
-	if (body < KCOAP_DTLS_NONCE_EXPLICIT + tag) {
+	/* A tls12_cid record has the real type at least (RFC 9146 §4). */
+	if (body < KCOAP_DTLS_NONCE_EXPLICIT + tag + !!cid_len ||
+	    (cid_len && memcmp(rec + 11, s->cid, cid_len))) {
 		s->rx_bad++;
 		spin_unlock_bh(&s->lock);
 		return -EBADMSG;
@@ -254,11 +290,23 @@ int kcoap_dtls_open(struct kcoap_dtls_sess *s, u8 *rec, size_t len,
 
 	/* The transform's key does not change while the session lives. */
 	clen = body - KCOAP_DTLS_NONCE_EXPLICIT;
-	kcoap_dtls_aad(aad, rec, clen - tag);
-	err = kcoap_dtls_aead(&s->rx, s->suite, aad, sizeof(aad),
-			      rec + KCOAP_DTLS_HDR_LEN,
-			      rec + KCOAP_DTLS_HDR_LEN + KCOAP_DTLS_NONCE_EXPLICIT,
+	ilen = clen - tag;
+	if (cid_len)
+		aad_len = kcoap_dtls_aad_cid(aad, rec, cid_len, ilen);
+	else
+		kcoap_dtls_aad(aad, rec, ilen);
+	err = kcoap_dtls_aead(&s->rx, s->suite, aad,
+			      cid_len ? aad_len : KCOAP_DTLS_AAD_LEN,
+			      rec + hlen, rec + hlen + KCOAP_DTLS_NONCE_EXPLICIT,
 			      clen, false);
+	inner = rec + hlen + KCOAP_DTLS_NONCE_EXPLICIT;
+	if (!err && cid_len) {
+		/* DTLSInnerPlaintext: the real type is the last non-zero byte. */
+		while (ilen && !inner[ilen - 1])
+			ilen--;
+		if (!ilen)
+			err = -EBADMSG;
+	}
 
 	spin_lock_bh(&s->lock);
 	if (err == -ENOMEM) {
@@ -271,6 +319,20 @@ int kcoap_dtls_open(struct kcoap_dtls_sess *s, u8 *rec, size_t len,
 		s->rx_replayed++;
 		err = -EALREADY;
 	} else {
+		/*
+		 * RFC 9146 §6: the peer's address changes only for a record
+		 * that authenticated and is newer than every one before (a
+		 * session has one epoch: newer is a higher sequence number).
+		 */
+		if (from && seq >= s->rx.seq) {
+			kcoap_peer_key(&a, from, 0);
+			kcoap_peer_key(&b, &s->peer, 0);
+			if (a.port != b.port || !ipv6_addr_equal(&a.addr, &b.addr)) {
+				s->peer = *from;
+				s->peer.session = 0;
+				*moved = true;
+			}
+		}
 		kcoap_dtls_window_mark(&s->rx, seq);
 		s->rx_records++;
 		WRITE_ONCE(s->last_rx, jiffies);
@@ -278,28 +340,75 @@ int kcoap_dtls_open(struct kcoap_dtls_sess *s, u8 *rec, size_t len,
 	spin_unlock_bh(&s->lock);
 	if (err)
 		return err;
-	*type = rec[0];
-	*plen = clen - tag;
+	if (cid_len) {
+		*type = inner[ilen - 1];
+		*plen = ilen - 1;
+	} else {
+		*type = rec[0];
+		*plen = ilen;
+	}
 	return 0;
 }
 
-int kcoap_dtls_seal(struct kcoap_dtls_sess *s, u8 type, const void *in,
-		    size_t len, u8 *out, size_t out_size)
+int kcoap_dtls_open(struct kcoap_dtls_sess *s, u8 *rec, size_t len,
+		    u8 *type, size_t *plen)
 {
-	unsigned int tag, total;
-	u8 aad[KCOAP_DTLS_AAD_LEN];
-	u8 *body = out + KCOAP_DTLS_HDR_LEN;
+	return kcoap_dtls_open_rec(s, rec, len, 0, NULL, type, plen, NULL);
+}
+
+int kcoap_dtls_open_cid(struct kcoap_dtls_sess *s, u8 *rec, size_t len,
+			const struct kcoap_peer *from, u8 *type, size_t *plen,
+			bool *moved)
+{
+	bool m = false;
+	int err;
+
+	/* Read without the lock: set before the session was established. */
+	if (!s->cid_len || rec[0] != KCOAP_DTLS_CT_CID)
+		return -EBADMSG;
+	err = kcoap_dtls_open_rec(s, rec, len, s->cid_len, from, type, plen, &m);
+	if (moved)
+		*moved = m;
+	return err;
+}
+
+int kcoap_dtls_reclose(struct kcoap_dtls_sess *s, u8 *rec, size_t len)
+{
+	unsigned int hlen = KCOAP_DTLS_HDR_LEN + s->cid_len;
+	unsigned int tag = kcoap_dtls_tag_len(s->suite);
+	u8 aad[KCOAP_DTLS_AAD_LEN + 10 + KCOAP_DTLS_CID_LEN];
+	unsigned int ilen, aad_len;
+
+	if (!s->cid_len || len < hlen + KCOAP_DTLS_NONCE_EXPLICIT + tag)
+		return -EINVAL;
+	ilen = len - hlen - KCOAP_DTLS_NONCE_EXPLICIT - tag;
+	aad_len = kcoap_dtls_aad_cid(aad, rec, s->cid_len, ilen);
+	return kcoap_dtls_aead(&s->rx, s->suite, aad, aad_len, rec + hlen,
+			       rec + hlen + KCOAP_DTLS_NONCE_EXPLICIT, ilen, true);
+}
+
+int kcoap_dtls_seal_to(struct kcoap_dtls_sess *s, u8 type, const void *in,
+		       size_t len, u8 *out, size_t out_size,
+		       struct kcoap_peer *to)
+{
+	u8 cid_len = s->peer_cid_len;
+	unsigned int hlen = KCOAP_DTLS_HDR_LEN + cid_len;
+	unsigned int tag, total, ilen, aad_len;
+	u8 aad[KCOAP_DTLS_AAD_MAX];
+	u8 *body = out + hlen;
 	u64 seq;
 	int err;
 
+	/* RFC 9146 §4: DTLSInnerPlaintext is the content and its real type. */
+	ilen = len + !!cid_len;
 	spin_lock_bh(&s->lock);
 	if (READ_ONCE(s->state) != KCOAP_DTLS_ESTABLISHED) {
 		spin_unlock_bh(&s->lock);
 		return -ENOTCONN;
 	}
 	tag = kcoap_dtls_tag_len(s->suite);
-	total = KCOAP_DTLS_HDR_LEN + KCOAP_DTLS_NONCE_EXPLICIT + len + tag;
-	if (len > U16_MAX - KCOAP_DTLS_NONCE_EXPLICIT - tag || total > out_size) {
+	total = hlen + KCOAP_DTLS_NONCE_EXPLICIT + ilen + tag;
+	if (ilen > U16_MAX - KCOAP_DTLS_NONCE_EXPLICIT - tag || total > out_size) {
 		spin_unlock_bh(&s->lock);
 		return -EMSGSIZE;
 	}
@@ -310,17 +419,34 @@ int kcoap_dtls_seal(struct kcoap_dtls_sess *s, u8 type, const void *in,
 	}
 	seq = s->tx.seq++;
 	s->tx_records++;
-	out[0] = type;
-	put_unaligned_be16(KCOAP_DTLS_VERSION_12, out + 1);
-	put_unaligned_be64((u64)s->epoch << 48 | seq, out + 3);
+	if (to)
+		*to = s->peer;
 	spin_unlock_bh(&s->lock);
 
-	put_unaligned_be16(total - KCOAP_DTLS_HDR_LEN, out + 11);
+	/* First: with a CID, the header reaches into where @in may be. */
+	memmove(body + KCOAP_DTLS_NONCE_EXPLICIT, in, len);
+	put_unaligned_be16(KCOAP_DTLS_VERSION_12, out + 1);
+	put_unaligned_be64((u64)s->epoch << 48 | seq, out + 3);
+	put_unaligned_be16(total - hlen, out + hlen - 2);
 	/* nonce_explicit: the record's epoch and sequence number. */
 	memcpy(body, out + 3, KCOAP_DTLS_NONCE_EXPLICIT);
-	memmove(body + KCOAP_DTLS_NONCE_EXPLICIT, in, len);
-	kcoap_dtls_aad(aad, out, len);
-	err = kcoap_dtls_aead(&s->tx, s->suite, aad, sizeof(aad), body,
-			      body + KCOAP_DTLS_NONCE_EXPLICIT, len, true);
+	if (cid_len) {
+		out[0] = KCOAP_DTLS_CT_CID;
+		memcpy(out + 11, s->peer_cid, cid_len);
+		body[KCOAP_DTLS_NONCE_EXPLICIT + len] = type;
+		aad_len = kcoap_dtls_aad_cid(aad, out, cid_len, ilen);
+	} else {
+		out[0] = type;
+		kcoap_dtls_aad(aad, out, len);
+		aad_len = KCOAP_DTLS_AAD_LEN;
+	}
+	err = kcoap_dtls_aead(&s->tx, s->suite, aad, aad_len, body,
+			      body + KCOAP_DTLS_NONCE_EXPLICIT, ilen, true);
 	return err ?: total;
+}
+
+int kcoap_dtls_seal(struct kcoap_dtls_sess *s, u8 type, const void *in,
+		    size_t len, u8 *out, size_t out_size)
+{
+	return kcoap_dtls_seal_to(s, type, in, len, out, out_size, NULL);
 }

@@ -19,8 +19,11 @@
 #include "peer.h"
 #include "serve.h"
 
-/* Header, explicit nonce and tag: 37 at most with the suites of dtls.h. */
-#define KCOAP_DTLS_OVERHEAD_MAX	64
+/*
+ * Header, explicit nonce and tag: 37 at most with the suites of dtls.h;
+ * a peer's CID (RFC 9146 §4) and the real type byte add up to 256.
+ */
+#define KCOAP_DTLS_OVERHEAD_MAX	(64 + KCOAP_DTLS_CID_MAX + 1)
 
 /* A sealed record; softirqs do not nest on a CPU, and BH is off here. */
 struct kcoap_dtls_buf {
@@ -44,6 +47,7 @@ int kcoap_dtls_send(struct kcoap_net *kn, const struct kcoap_peer *p,
 		    const void *buf, size_t len)
 {
 	struct kcoap_dtls_sess *s;
+	struct kcoap_peer to;
 	int n, err;
 	u8 *out;
 
@@ -52,11 +56,12 @@ int kcoap_dtls_send(struct kcoap_net *kn, const struct kcoap_peer *p,
 	s = kcoap_dtls_get(kn, p->session);
 	if (likely(s && READ_ONCE(s->state) == KCOAP_DTLS_ESTABLISHED)) {
 		out = this_cpu_ptr(kcoap_dtls_out)->b;
-		n = kcoap_dtls_seal(s, KCOAP_DTLS_CT_APPDATA, buf, len, out,
-				    sizeof(struct kcoap_dtls_buf));
+		/* To where the peer is now (RFC 9146 §6 may move it). */
+		n = kcoap_dtls_seal_to(s, KCOAP_DTLS_CT_APPDATA, buf, len, out,
+				       sizeof(struct kcoap_dtls_buf), &to);
 		if (likely(n > 0)) {
 			/* It counts its own failures. */
-			err = kcoap_xmit(kn, &s->peer, out, n, true);
+			err = kcoap_xmit(kn, &to, out, n, true);
 			if (!err)
 				kcoap_stat_inc(kn, KCOAP_STAT_DTLS_TX_RECORDS);
 			goto out;
@@ -75,13 +80,19 @@ void kcoap_dtls_send_raw(struct kcoap_net *kn, u32 id, const u8 *buf,
 			 size_t len)
 {
 	struct kcoap_dtls_sess *s;
+	struct kcoap_peer to;
 
 	rcu_read_lock();
 	s = kcoap_dtls_get(kn, id);
 	/* At least a record header: the daemon sends DTLS, nothing else. */
-	if (!s || len < KCOAP_DTLS_HDR_LEN || buf[1] != 0xfe)
+	if (!s || len < KCOAP_DTLS_HDR_LEN || buf[1] != 0xfe) {
 		kcoap_stat_inc(kn, KCOAP_STAT_DTLS_RAW_REFUSED);
-	else
-		kcoap_xmit(kn, &s->peer, buf, len, true);
+	} else {
+		/* The session's current address (RFC 9146 §6). */
+		spin_lock_bh(&s->lock);
+		to = s->peer;
+		spin_unlock_bh(&s->lock);
+		kcoap_xmit(kn, &to, buf, len, true);
+	}
 	rcu_read_unlock();
 }

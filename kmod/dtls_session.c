@@ -6,8 +6,10 @@
  * commands session-add, session-del and session-get (uapi/kcoap.yaml).
  *
  * Every entry is in two tables: by id (the ring's handshake id, which the
- * session keeps) and by peer address and port. Readers (the receive path
- * in softirq, sends) look up under RCU; writers take the table's lock.
+ * session keeps) and by peer address and port; a session with a
+ * connection ID (RFC 9146) in a third, by it. Readers (the receive path in
+ * softirq, sends) look up under RCU; writers take the table's lock. A
+ * session whose peer moved (§6, dtls_cid.c) moves in the address table.
  * An entry starts as a handshake, made in softirq for a ClientHello whose
  * cookie checked, at most dtls-max-handshakes of them, each living at most
  * dtls-handshake-timeout. session-add (process context) gives it its keys
@@ -38,7 +40,8 @@ static_assert(sizeof_field(struct kcoap_dtls_sess, identity) == KCOAP_DTLS_IDENT
 struct kcoap_dtls {
 	struct rhashtable by_id;
 	struct rhashtable by_addr;
-	/* Writers of both tables, the counts and next_id. */
+	struct rhashtable by_cid;
+	/* Writers of the tables, the counts and next_id. */
 	spinlock_t lock;
 	u32 sessions, handshakes;	/* read without the lock: READ_ONCE */
 	u32 next_id;
@@ -59,6 +62,13 @@ static const struct rhashtable_params kcoap_dtls_addr_params = {
 	.head_offset = offsetof(struct kcoap_dtls_sess, by_addr),
 	.key_offset = offsetof(struct kcoap_dtls_sess, addr),
 	.key_len = sizeof(struct kcoap_dedup_key),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params kcoap_dtls_cid_params = {
+	.head_offset = offsetof(struct kcoap_dtls_sess, by_cid),
+	.key_offset = offsetof(struct kcoap_dtls_sess, cid),
+	.key_len = KCOAP_DTLS_CID_LEN,
 	.automatic_shrinking = true,
 };
 
@@ -100,6 +110,15 @@ struct kcoap_dtls_sess *kcoap_dtls_get(struct kcoap_net *kn, u32 id)
 	return rhashtable_lookup(&dt->by_id, &id, kcoap_dtls_id_params);
 }
 
+struct kcoap_dtls_sess *kcoap_dtls_find_cid(struct kcoap_net *kn, const u8 *cid)
+{
+	struct kcoap_dtls *dt = kn->dtls;
+
+	if (!dt)
+		return NULL;
+	return rhashtable_lookup(&dt->by_cid, cid, kcoap_dtls_cid_params);
+}
+
 u32 kcoap_dtls_count(struct kcoap_net *kn, enum kcoap_dtls_state state)
 {
 	struct kcoap_dtls *dt = kn->dtls;
@@ -120,6 +139,8 @@ static void kcoap_dtls_unlink(struct kcoap_dtls *dt, struct kcoap_dtls_sess *s)
 	rhashtable_remove_fast(&dt->by_id, &s->by_id, kcoap_dtls_id_params);
 	/* Not there if a newer handshake of its peer took its place. */
 	rhashtable_remove_fast(&dt->by_addr, &s->by_addr, kcoap_dtls_addr_params);
+	if (s->cid_len)
+		rhashtable_remove_fast(&dt->by_cid, &s->by_cid, kcoap_dtls_cid_params);
 	if (s->state == KCOAP_DTLS_HANDSHAKE)
 		WRITE_ONCE(dt->handshakes, dt->handshakes - 1);
 	else
@@ -141,6 +162,7 @@ static void kcoap_dtls_free(struct kcoap_dtls_sess *s)
 {
 	kcoap_dtls_dir_free(&s->rx);
 	kcoap_dtls_dir_free(&s->tx);
+	kfree(s->peer_cid);
 	kfree_sensitive(s);
 }
 
@@ -251,11 +273,17 @@ int kcoap_dtls_establish(struct kcoap_net *kn, const struct kcoap_dtls_keys *k,
 	struct kcoap_dtls *dt = kn->dtls;
 	struct kcoap_dtls_dir rx = {}, tx = {};
 	struct kcoap_dtls_sess *s, *old = NULL;
+	u8 *peer_cid = NULL;
 	int err;
 
 	if (!dt) {
 		NL_SET_ERR_MSG(extack, "no DTLS handshake with this id");
 		return -ENOENT;
+	}
+	if (k->peer_cid_len) {
+		peer_cid = kmemdup(k->peer_cid, k->peer_cid_len, GFP_KERNEL_ACCOUNT);
+		if (!peer_cid)
+			return -ENOMEM;
 	}
 	/* The transforms first, in process context (they may sleep). */
 	err = kcoap_dtls_dir_init(&rx, k->suite, k->rx_key, k->keylen,
@@ -298,6 +326,21 @@ int kcoap_dtls_establish(struct kcoap_net *kn, const struct kcoap_dtls_keys *k,
 		err = -ENOSPC;
 		goto err_unlock;
 	}
+	if (k->cid) {
+		/*
+		 * RFC 9146 §3: the CID names the session; readers that find
+		 * it before it is established take the handshake's path.
+		 */
+		memcpy(s->cid, k->cid, KCOAP_DTLS_CID_LEN);
+		err = rhashtable_lookup_insert_fast(&dt->by_cid, &s->by_cid,
+						    kcoap_dtls_cid_params);
+		if (err) {
+			memset(s->cid, 0, sizeof(s->cid));
+			if (err == -EEXIST)
+				NL_SET_ERR_MSG(extack, "cid in use");
+			goto err_unlock;
+		}
+	}
 	if (old)
 		kcoap_dtls_unlink(dt, old);
 
@@ -306,6 +349,10 @@ int kcoap_dtls_establish(struct kcoap_net *kn, const struct kcoap_dtls_keys *k,
 	s->epoch = k->epoch;
 	s->rx = rx;
 	s->tx = tx;
+	s->cid_len = k->cid ? KCOAP_DTLS_CID_LEN : 0;
+	s->peer_cid = peer_cid;
+	s->peer_cid_len = k->peer_cid_len;
+	s->home = s->peer;
 	strscpy(s->identity, k->identity ?: "", sizeof(s->identity));
 	s->last_rx = jiffies;
 	/* Pairs with the lock the record layer takes before it reads state. */
@@ -325,7 +372,43 @@ err_unlock:
 err_keys:
 	kcoap_dtls_dir_free(&rx);
 	kcoap_dtls_dir_free(&tx);
+	kfree(peer_cid);
 	return err;
+}
+
+void kcoap_dtls_moved(struct kcoap_net *kn, struct kcoap_dtls_sess *s)
+{
+	struct kcoap_dtls *dt = kn->dtls;
+	struct kcoap_dedup_key k;
+	bool listed;
+
+	spin_lock_bh(&dt->lock);
+	spin_lock(&s->lock);
+	kcoap_dtls_key(&k, &s->peer);
+	spin_unlock(&s->lock);
+	/* Gone, or moved there already by a later record on another CPU. */
+	if (s->unlinked || !memcmp(&k, &s->addr, sizeof(k))) {
+		spin_unlock_bh(&dt->lock);
+		return;
+	}
+	/* Not there if a new handshake from the old address took its place. */
+	listed = rhashtable_lookup_fast(&dt->by_addr, &s->addr,
+					kcoap_dtls_addr_params) == s;
+	if (listed)
+		rhashtable_remove_fast(&dt->by_addr, &s->by_addr,
+				       kcoap_dtls_addr_params);
+	spin_lock(&s->lock);
+	s->addr = k;
+	spin_unlock(&s->lock);
+	/*
+	 * Lookups that walk its old chain meanwhile see the move and start
+	 * again (rhashtable's nulls). If the new address has an entry of its
+	 * own (another client's handshake or session), that one keeps it:
+	 * this session is found by its CID only.
+	 */
+	rhashtable_insert_fast(&dt->by_addr, &s->by_addr, kcoap_dtls_addr_params);
+	spin_unlock_bh(&dt->lock);
+	kcoap_stat_inc(kn, KCOAP_STAT_DTLS_CID_MIGRATED);
 }
 
 /* Remove the handshakes and sessions past their time; returns how many. */
@@ -388,6 +471,9 @@ int kcoap_dtls_net_init(struct kcoap_net *kn)
 	err = rhashtable_init(&dt->by_addr, &kcoap_dtls_addr_params);
 	if (err)
 		goto err_id;
+	err = rhashtable_init(&dt->by_cid, &kcoap_dtls_cid_params);
+	if (err)
+		goto err_addr;
 	spin_lock_init(&dt->lock);
 	init_llist_head(&dt->dead);
 	INIT_DELAYED_WORK(&dt->gc, kcoap_dtls_gc);
@@ -396,6 +482,8 @@ int kcoap_dtls_net_init(struct kcoap_net *kn)
 	kn->dtls = dt;
 	return 0;
 
+err_addr:
+	rhashtable_destroy(&dt->by_addr);
 err_id:
 	rhashtable_destroy(&dt->by_id);
 err_free:
@@ -417,7 +505,8 @@ void kcoap_dtls_net_exit(struct kcoap_net *kn)
 		return;
 	cancel_delayed_work_sync(&dt->gc);
 	kcoap_dtls_reap(dt);
-	/* The entries in the tables go with them (by_addr holds a subset). */
+	/* The entries in the tables go with them (the others hold subsets). */
+	rhashtable_destroy(&dt->by_cid);
 	rhashtable_destroy(&dt->by_addr);
 	rhashtable_free_and_destroy(&dt->by_id, kcoap_dtls_free_one, NULL);
 	kn->dtls = NULL;
@@ -439,6 +528,8 @@ const struct nla_policy kcoap_session_policy[KCOAP_A_SESSION_MAX + 1] = {
 	[KCOAP_A_SESSION_TX_SEQ] = { .type = NLA_U64 },
 	[KCOAP_A_SESSION_IDENTITY] = { .type = NLA_NUL_STRING,
 				       .len = KCOAP_DTLS_IDENTITY_MAX },
+	[KCOAP_A_SESSION_CID] = NLA_POLICY_EXACT_LEN(KCOAP_DTLS_CID_LEN),
+	[KCOAP_A_SESSION_PEER_CID] = NLA_POLICY_RANGE(NLA_BINARY, 1, KCOAP_DTLS_CID_MAX),
 };
 
 static struct kcoap_net *kcoap_dtls_info_net(struct genl_info *info)
@@ -450,6 +541,17 @@ static struct kcoap_net *kcoap_dtls_info_net(struct genl_info *info)
 static struct kcoap_dtls *kcoap_dtls_of(struct kcoap_net *kn)
 {
 	return kcoap_ready(kn) ? kn->dtls : NULL;
+}
+
+/* Which attribute an EEXIST of session-add points at: the cid, if taken. */
+static bool kcoap_dtls_cid_in_use(struct kcoap_net *kn, const u8 *cid)
+{
+	bool taken;
+
+	rcu_read_lock();
+	taken = kcoap_dtls_find_cid(kn, cid);
+	rcu_read_unlock();
+	return taken;
 }
 
 int kcoap_nl_session_add(struct sk_buff *skb, struct genl_info *info)
@@ -510,8 +612,16 @@ int kcoap_nl_session_add(struct sk_buff *skb, struct genl_info *info)
 	k->tx_seq = nla_get_u64(a[KCOAP_A_SESSION_TX_SEQ]);
 	if (a[KCOAP_A_SESSION_IDENTITY])
 		k->identity = nla_data(a[KCOAP_A_SESSION_IDENTITY]);
+	if (a[KCOAP_A_SESSION_CID])
+		k->cid = nla_data(a[KCOAP_A_SESSION_CID]);
+	if (a[KCOAP_A_SESSION_PEER_CID]) {
+		k->peer_cid = nla_data(a[KCOAP_A_SESSION_PEER_CID]);
+		k->peer_cid_len = nla_len(a[KCOAP_A_SESSION_PEER_CID]);
+	}
 	err = kcoap_dtls_establish(kn, k, info->extack);
-	if (err == -ENOENT || err == -EEXIST)
+	if (err == -EEXIST && k->cid && kcoap_dtls_cid_in_use(kn, k->cid))
+		NL_SET_BAD_ATTR(info->extack, a[KCOAP_A_SESSION_CID]);
+	else if (err == -ENOENT || err == -EEXIST)
 		NL_SET_BAD_ATTR(info->extack, a[KCOAP_A_SESSION_ID]);
 	else if (err == -EINVAL)
 		NL_SET_BAD_ATTR(info->extack, a[KCOAP_A_SESSION_RX_KEY]);
@@ -550,6 +660,9 @@ struct kcoap_dtls_info {
 	u64 rx_seq, tx_seq;
 	u64 rx_records, tx_records, rx_bad, rx_replayed;
 	char identity[KCOAP_DTLS_IDENTITY_MAX + 1];
+	u8 cid_len, peer_cid_len;
+	u8 cid[KCOAP_DTLS_CID_LEN];
+	u8 peer_cid[KCOAP_DTLS_CID_MAX];
 };
 
 static void kcoap_dtls_info(struct kcoap_dtls_sess *s, struct kcoap_dtls_info *i)
@@ -572,6 +685,11 @@ static void kcoap_dtls_info(struct kcoap_dtls_sess *s, struct kcoap_dtls_info *i
 	i->rx_bad = s->rx_bad;
 	i->rx_replayed = s->rx_replayed;
 	memcpy(i->identity, s->identity, sizeof(i->identity));
+	i->cid_len = s->cid_len;
+	memcpy(i->cid, s->cid, sizeof(i->cid));
+	i->peer_cid_len = s->peer_cid_len;
+	if (s->peer_cid_len)
+		memcpy(i->peer_cid, s->peer_cid, s->peer_cid_len);
 	spin_unlock_bh(&s->lock);
 }
 
@@ -603,6 +721,13 @@ static int kcoap_put_session(struct sk_buff *skb, const struct kcoap_dtls_info *
 			       KCOAP_A_SESSION_PAD) ||
 	     nla_put_u64_64bit(skb, KCOAP_A_SESSION_RX_REPLAYED, i->rx_replayed,
 			       KCOAP_A_SESSION_PAD)))
+		return -EMSGSIZE;
+	/* On the wire in every record: not secret. */
+	if (est && i->cid_len &&
+	    nla_put(skb, KCOAP_A_SESSION_CID, i->cid_len, i->cid))
+		return -EMSGSIZE;
+	if (est && i->peer_cid_len &&
+	    nla_put(skb, KCOAP_A_SESSION_PEER_CID, i->peer_cid_len, i->peer_cid))
 		return -EMSGSIZE;
 	return 0;
 }

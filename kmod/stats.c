@@ -88,6 +88,9 @@ static const struct {
 	[KCOAP_STAT_DTLS_RAW_REFUSED] = { "dtls-raw-refused", KCOAP_A_STATS_DTLS_RAW_REFUSED },
 	[KCOAP_STAT_DTLS_CLOSE_NOTIFY] = { "dtls-close-notify", KCOAP_A_STATS_DTLS_CLOSE_NOTIFY },
 	[KCOAP_STAT_DTLS_EXPIRED] = { "dtls-expired", KCOAP_A_STATS_DTLS_EXPIRED },
+	[KCOAP_STAT_DTLS_CID_UNKNOWN] = { "dtls-cid-unknown", KCOAP_A_STATS_DTLS_CID_UNKNOWN },
+	[KCOAP_STAT_DTLS_CID_EXPECTED] = { "dtls-cid-expected", KCOAP_A_STATS_DTLS_CID_EXPECTED },
+	[KCOAP_STAT_DTLS_CID_MIGRATED] = { "dtls-cid-migrated", KCOAP_A_STATS_DTLS_CID_MIGRATED },
 };
 
 static_assert(ARRAY_SIZE(kcoap_stat_info) == KCOAP_STAT_COUNT);

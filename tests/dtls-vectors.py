@@ -16,6 +16,11 @@
 #    and RFC 5288 (GCM) say: nonce = 4-byte salt || 8-byte nonce_explicit,
 #    additional data = epoch || seq (8) || type || version || length
 #    (RFC 5246 section 6.2.3.3), one record per suite the kernel accepts.
+# 3. DTLS 1.2 records with a connection ID (RFC 9146): outer type
+#    tls12_cid (25) and the CID in the header (section 4), the plaintext a
+#    DTLSInnerPlaintext (content, real type, zeros), the additional data
+#    that of section 5.3: 8 x 0xff, 25, cid_length, 25, version, epoch,
+#    seq, cid, length of the DTLSInnerPlaintext.
 import sys
 
 from cryptography.hazmat.primitives.ciphers.aead import AESCCM, AESGCM
@@ -62,6 +67,26 @@ def record(suite, key, salt, epoch, seq, ctype, plain, explicit=None):
     return bytes([ctype]) + version + seq_num + len(body).to_bytes(2, "big") + body
 
 
+def record_cid(suite, key, salt, epoch, seq, ctype, plain, cid, zeros=0,
+               inner=None):
+    explicit = epoch.to_bytes(2, "big") + seq.to_bytes(6, "big")
+    version = b"\xfe\xfd"
+    if inner is None:
+        inner = plain + bytes([ctype]) + bytes(zeros)
+    hdr = bytes([25]) + version + explicit + cid
+    aad = (b"\xff" * 8 + bytes([25, len(cid)]) + hdr +
+           len(inner).to_bytes(2, "big"))
+    nonce = salt + explicit
+    if suite == "ccm8":
+        ct = AESCCM(key, tag_length=8).encrypt(nonce, inner, aad)
+    elif suite == "ccm":
+        ct = AESCCM(key, tag_length=16).encrypt(nonce, inner, aad)
+    else:
+        ct = AESGCM(key).encrypt(nonce, inner, aad)
+    body = explicit + ct
+    return hdr + len(body).to_bytes(2, "big") + body
+
+
 def c_array(name, b):
     out = "static const u8 %s[] = {\n" % name
     for i in range(0, len(b), 12):
@@ -88,6 +113,27 @@ RECORDS = [
 ]
 
 
+# Our CID (kcoapd picks KCOAP_DTLS_CID_LEN = 8 bytes) and a client's.
+CID = h("c1d0c1d0 00000007")
+PEER_CID = h("0a0b0c0d")
+
+CID_RECORDS = [
+    # name, suite, key, salt, epoch, seq, real type, plaintext, cid, zeros
+    # The client's GET to us, with 3 bytes of padding (RFC 9146 section 4).
+    ("kt_cid_ccm8_get", "ccm8", h("000102030405060708090a0b0c0d0e0f"),
+     h("a0a1a2a3"), 1, 9, 23, GET, CID, 3),
+    # A close_notify alert to us, AES-128-GCM, no padding.
+    ("kt_cid_gcm128_close", "gcm", h("11111111222222223333333344444444"),
+     h("deadbeef"), 2, 3, 21, h("0100"), CID, 0),
+    # What the kernel seals to a client whose CID is PEER_CID: seq 42.
+    ("kt_cid_ccm8_out", "ccm8", h("000102030405060708090a0b0c0d0e0f"),
+     h("a0a1a2a3"), 1, 42, 23, GET, PEER_CID, 0),
+    # ...and to one whose CID is the longest there is, 255 bytes.
+    ("kt_cid_ccm_out255", "ccm", h("f0e1d2c3b4a5968778695a4b3c2d1e0f"),
+     h("01020304"), 1, 1, 23, GET, bytes(range(255)), 0),
+]
+
+
 def main():
     check_published()
     print("/* Made by tests/dtls-vectors.py (python3-cryptography). */")
@@ -96,6 +142,17 @@ def main():
               % (suite, epoch, seq, ctype, len(plain)))
         print(c_array(name, record(suite, key, salt, epoch, seq, ctype, plain,
                                    explicit)))
+    for name, suite, key, salt, epoch, seq, ctype, plain, cid, zeros in CID_RECORDS:
+        print("/* %s, tls12_cid: epoch %d, seq %d, real type %d, %d bytes of "
+              "plaintext, %d of cid, %d zeros */"
+              % (suite, epoch, seq, ctype, len(plain), len(cid), zeros))
+        print(c_array(name, record_cid(suite, key, salt, epoch, seq, ctype,
+                                       plain, cid, zeros)))
+    # A DTLSInnerPlaintext of zeros only: no real type (section 4), invalid.
+    print("/* ccm8, tls12_cid: epoch 1, seq 10, 4 zero bytes as inner plaintext */")
+    print(c_array("kt_cid_ccm8_zeros",
+                  record_cid("ccm8", h("000102030405060708090a0b0c0d0e0f"),
+                             h("a0a1a2a3"), 1, 10, 0, b"", CID, inner=bytes(4))))
     return 0
 
 
