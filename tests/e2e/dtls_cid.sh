@@ -125,14 +125,14 @@ s = [x for x in json.loads(sys.argv[1]) if x.get("cid") == sys.argv[2]]
 sys.exit(not (len(s) == 1 and s[0]["port"] == int(sys.argv[3]) and s[0]["state"] == "established"))' \
 	"$js" "$kcid" "$new"
 check "kcoapctl session shows it" grep -q "${kcid:-no CID}" <<<"$(kctl session)"
-check "no record without CID from the client was taken (dtls-cid-expected 0)" \
+check "coaps-cid sent no record without CID (dtls-cid-expected 0)" \
 	test "$(kstat dtls-cid-expected)" = 0
 
-# ---- a captured CID record replayed from another port ----
+# ---- a captured CID record replayed from another port; one without CID ----
 # A second observer, through a relay in the client's namespace that
-# replays the client's last CID record from a new socket.
-ip netns exec cli python3 "$E2E_DIR/dtls_cid_relay.py" 15684 "$GW4" "$PORT" \
-	"$work/replay.go" "$work/replay.done" &
+# replays the client's last CID record from a new socket, and sends a
+# record without CID from the client's address.
+ip netns exec cli python3 "$E2E_DIR/dtls_cid_relay.py" 15684 "$GW4" "$PORT" "$work" &
 rpid=$!
 relay_up() { [ -n "$(ip netns exec cli ss -Hlun 'sport = :15684')" ]; }
 wait_for 10 relay_up
@@ -148,6 +148,13 @@ check_eq "and the session did not move (dtls-cid-migrated unchanged)" "$(delta d
 kctl resource set /obs --value v4
 check "v4 still reaches the real client" wait_for 15 got "$work/relayed.out" v4
 check "and the moved one" wait_for 15 got "$work/obs.out" v4
+exp=$(kstat dtls-cid-expected)
+touch "$work/plain.go"
+check "the relay sent a record without CID from the client's address" wait_for 10 test -s "$work/plain.done"
+expected() { [ "$(delta dtls-cid-expected "$exp")" = 1 ]; }
+check "dropped: the session has a CID (dtls-cid-expected)" wait_for 10 expected
+kctl resource set /obs --value v5
+check "and the client still hears v5" wait_for 15 got "$work/relayed.out" v5
 kill "$npid" "$rpid" 2>/dev/null
 wait "$npid" "$rpid" 2>/dev/null
 npid="" rpid=""
@@ -164,17 +171,17 @@ check "a CID record for no session: dropped, counted in dtls-cid-unknown" wait_f
 kill "$opid" 2>/dev/null
 wait "$opid" 2>/dev/null
 opid=""
-cid --no-cid -s 300 --rebind-after 2 "coaps://$GW4/obs" >"$work/plain.out" 2>"$work/plain.err" &
+cid --no-cid -s 300 --rebind-after 2 "coaps://$GW4/obs" >"$work/nocid_obs.out" 2>"$work/nocid_obs.err" &
 opid=$!
-check "without a CID: an observer hears v4" wait_for 30 got "$work/plain.out" v4
-kctl resource set /obs --value v5
-check "and v5" wait_for 15 got "$work/plain.out" v5
-plain_moved() { grep -q "moved from port" "$work/plain.err"; }
-check "it moves to a new socket" wait_for 10 plain_moved
+check "without a CID: an observer hears v5" wait_for 30 got "$work/nocid_obs.out" v5
 kctl resource set /obs --value v6
+check "and v6" wait_for 15 got "$work/nocid_obs.out" v6
+plain_moved() { grep -q "moved from port" "$work/nocid_obs.err"; }
+check "it moves to a new socket" wait_for 10 plain_moved
+kctl resource set /obs --value v7
 never() { ! wait_for "$@"; }
-check "and hears nothing more there (5 s): not v6" never 5 got "$work/plain.out" v6
-check "nor an answer to its ping" bash -c "! grep -q RST '$work/plain.out'"
+check "and hears nothing more there (5 s): not v7" never 5 got "$work/nocid_obs.out" v7
+check "nor an answer to its ping" bash -c "! grep -q RST '$work/nocid_obs.out'"
 kill "$opid" 2>/dev/null
 wait "$opid" 2>/dev/null
 opid=""
@@ -189,7 +196,7 @@ check "no CID negotiated" grep -q "cid: not negotiated" "$work/off.err"
 
 check "kcoapd is still running" kill -0 "$dpid"
 if [ "$t_failed" != 0 ]; then
-	for f in obs.err relayed.err plain.err; do
+	for f in obs.err relayed.err nocid_obs.err; do
 		[ -s "$work/$f" ] && sed "s/^/# $f: /" "$work/$f"
 	done
 	tail -30 "$work/kcoapd.log" | sed 's/^/# kcoapd: /'
