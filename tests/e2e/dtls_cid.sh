@@ -118,12 +118,14 @@ check_eq "v0 v1 on the old port, v2 v3 on the new" \
 	"$(grep -v RST "$work/obs.out" | cut -d' ' -f1 | tr '\n' ' ')" "$old $old $new $new "
 check_eq "still one observer (the same one)" "$(kstat observers)" $((obs0 + 1))
 kcid=$(kcoap_cid "$work/obs.err")
+ccid=$(sed -n "s/.*cid: ours \([0-9a-f]\{8\}\), .*/\1/p" "$work/obs.err")
 js=$(kctl session --json)
-check "kcoapctl session --json: the session by its CID, at the new port" \
+check "kcoapctl session --json: the session by its CID, at the new port, with the client's CID" \
 	python3 -c 'import json, sys
 s = [x for x in json.loads(sys.argv[1]) if x.get("cid") == sys.argv[2]]
-sys.exit(not (len(s) == 1 and s[0]["port"] == int(sys.argv[3]) and s[0]["state"] == "established"))' \
-	"$js" "$kcid" "$new"
+sys.exit(not (len(s) == 1 and s[0]["port"] == int(sys.argv[3]) and
+              s[0]["state"] == "established" and s[0].get("peer-cid") == sys.argv[4]))' \
+	"$js" "$kcid" "$new" "$ccid"
 check "kcoapctl session shows it" grep -q "${kcid:-no CID}" <<<"$(kctl session)"
 check "coaps-cid sent no record without CID (dtls-cid-expected 0)" \
 	test "$(kstat dtls-cid-expected)" = 0
