@@ -215,6 +215,13 @@ static void test_words(void)
 	refused("mqtt-user gw one\n", "two words for one value: refused, saying to quote",
 		"kcoapd.conf:1", "quote a value with blanks", NULL);
 	refused("echo yes\n", "echo other than on or off: refused", "echo 'yes'", NULL);
+	kcoapd_config_defaults(&c);
+	ok(c.dtls_cid, "dtls-cid: on by default");
+	rc = load(&c, "dtls-cid off\n", err, sizeof(err));
+	ok(rc == 0 && !c.dtls_cid, "dtls-cid off");
+	kcoapd_config_free(&c);
+	refused("dtls-cid 8\n", "dtls-cid other than on or off: refused, naming the value",
+		"kcoapd.conf:1", "dtls-cid '8'", "on or off", NULL);
 }
 
 static void test_password_file(void)
