@@ -584,6 +584,43 @@ static void kcoap_dtls_rx_cid_refused(struct kunit *test)
 	kt_cli_free(test);
 }
 
+/*
+ * In tls12_cid records: a handshake record goes up as it came (the kernel
+ * opened it to learn its type, and closed it again); close_notify ends the
+ * session.
+ */
+static void kcoap_dtls_rx_cid_close(struct kunit *test)
+{
+	struct kt_dtls *c = test->priv;
+	struct kcoap_dtls_sess *s = kt_established_cid(test, true);
+	u32 id = s->id;
+	u8 rec[256];
+	int n;
+
+	n = kt_seal(test, KCOAP_DTLS_CT_HANDSHAKE, "\x14\x00\x00\x0c", 4, rec,
+		    sizeof(rec));
+	kt_rx(test, rec, n);
+	KUNIT_ASSERT_EQ(test, c->up, 1);
+	KUNIT_EXPECT_EQ(test, c->up_id, id);
+	KUNIT_ASSERT_EQ(test, c->out_len, n);
+	KUNIT_EXPECT_MEMEQ(test, c->out, rec, n);
+	KUNIT_EXPECT_EQ(test, s->rx_records, 1);
+	/* A warning alert goes up the same way. */
+	n = kt_seal(test, KCOAP_DTLS_CT_ALERT, "\x01\x0a", 2, rec, sizeof(rec));
+	kt_rx(test, rec, n);
+	KUNIT_ASSERT_EQ(test, c->up, 1);
+	KUNIT_EXPECT_MEMEQ(test, c->out, rec, n);
+	n = kt_seal(test, KCOAP_DTLS_CT_ALERT, "\x01\x00", 2, rec, sizeof(rec));
+	kt_rx(test, rec, n);
+	KUNIT_EXPECT_EQ(test, c->up, 0);
+	KUNIT_EXPECT_EQ(test, kt_stat(test, KCOAP_STAT_DTLS_CLOSE_NOTIFY), 1);
+	rcu_read_lock();
+	KUNIT_EXPECT_NULL(test, kcoap_dtls_get(c->kn, id));
+	KUNIT_EXPECT_NULL(test, kcoap_dtls_find_cid(c->kn, kt_cid));
+	rcu_read_unlock();
+	kt_cli_free(test);
+}
+
 /* A session without CID gets a tls12_cid record: nothing it knows. */
 static void kcoap_dtls_rx_cid_none(struct kunit *test)
 {
@@ -632,6 +669,7 @@ static struct kunit_case kcoap_dtls_receive_cases[] = {
 	KUNIT_CASE(kcoap_dtls_secure_resource),
 	KUNIT_CASE(kcoap_dtls_rx_cid),
 	KUNIT_CASE(kcoap_dtls_rx_cid_refused),
+	KUNIT_CASE(kcoap_dtls_rx_cid_close),
 	KUNIT_CASE(kcoap_dtls_rx_cid_none),
 	KUNIT_CASE(kcoap_dtls_rx_cid_finished),
 	{}
