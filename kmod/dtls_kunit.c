@@ -644,6 +644,77 @@ static void kcoap_dtls_handshake_limit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_handshake(kn, &b), 0);
 }
 
+static struct kcoap_peer kt_peer6(u16 last, u16 port)
+{
+	struct kcoap_peer p = {
+		.family = AF_INET6,
+		.port = htons(port),
+		.ifindex = 2,
+	};
+
+	/* 2001:db8::last: the /64 is 2001:db8::/64 */
+	p.addr.v6.s6_addr32[0] = htonl(0x20010db8);
+	p.addr.v6.s6_addr16[7] = htons(last);
+	return p;
+}
+
+/*
+ * At most dtls-max-handshakes-per-peer from one peer (an IPv4 address, an
+ * IPv6 /64), whatever its ports; one that becomes a session or goes makes
+ * room.
+ */
+static void kcoap_dtls_handshake_peer_limit(struct kunit *test)
+{
+	struct kcoap_net *kn = kt_dtls_net(test);
+	struct kcoap_peer a1 = kt_peer(1, 40000), a2 = kt_peer(1, 40001);
+	struct kcoap_peer a3 = kt_peer(1, 40002), b = kt_peer(2, 40000);
+	struct kcoap_peer v1 = kt_peer6(1, 5000), v2 = kt_peer6(2, 5000);
+	struct kcoap_peer w = kt_peer6(1, 5000), c = kt_peer(3, 1);
+	struct kcoap_dtls_sess *s;
+	u32 ia1, ia2;
+	int err;
+
+	kn->cfg.dtls_max_hs_per_peer = 2;
+	ia1 = kt_handshake(kn, &a1);
+	ia2 = kt_handshake(kn, &a2);
+	KUNIT_ASSERT_NE(test, ia1, 0);
+	KUNIT_ASSERT_NE(test, ia2, 0);
+	KUNIT_EXPECT_EQ(test, kt_handshake(kn, &a3), 0);
+	KUNIT_EXPECT_EQ(test, kt_stat(kn, KCOAP_STAT_DTLS_HANDSHAKE_PEER_LIMIT), 1);
+	KUNIT_EXPECT_EQ(test, kt_stat(kn, KCOAP_STAT_DTLS_HANDSHAKE_FULL), 0);
+	/* A ClientHello again from a1: its entry, no second count. */
+	KUNIT_EXPECT_EQ(test, kt_handshake(kn, &a1), ia1);
+	/* Another address is another peer. */
+	KUNIT_EXPECT_NE(test, kt_handshake(kn, &b), 0);
+	/* a1 becomes a session: a3 may begin. */
+	err = kt_establish(kn, ia1);
+	if (err == -EOPNOTSUPP)
+		kunit_skip(test, "no ccm(aes) in this kernel");
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_NE(test, kt_handshake(kn, &a3), 0);
+	KUNIT_EXPECT_EQ(test, kt_handshake(kn, &a1), 0);
+	/* a2 goes: room for one more. */
+	rcu_read_lock();
+	s = kcoap_dtls_get(kn, ia2);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	kcoap_dtls_del(kn, s);
+	rcu_read_unlock();
+	KUNIT_EXPECT_NE(test, kt_handshake(kn, &a2), 0);
+	KUNIT_EXPECT_EQ(test, kt_stat(kn, KCOAP_STAT_DTLS_HANDSHAKE_PEER_LIMIT), 2);
+
+	/* IPv6: the addresses of one /64 count together. */
+	KUNIT_EXPECT_NE(test, kt_handshake(kn, &v1), 0);
+	KUNIT_EXPECT_NE(test, kt_handshake(kn, &v2), 0);
+	v2.port = htons(5001);
+	KUNIT_EXPECT_EQ(test, kt_handshake(kn, &v2), 0);
+	w.addr.v6.s6_addr32[1] = htonl(1);	/* 2001:db8:0:1::1, another /64 */
+	KUNIT_EXPECT_NE(test, kt_handshake(kn, &w), 0);
+	/* 0: no handshakes at all. */
+	kn->cfg.dtls_max_hs_per_peer = 0;
+	KUNIT_EXPECT_EQ(test, kt_handshake(kn, &c), 0);
+	KUNIT_EXPECT_EQ(test, kt_stat(kn, KCOAP_STAT_DTLS_HANDSHAKE_PEER_LIMIT), 4);
+}
+
 /* session-add: keys for a handshake, limits, and the peer's older session. */
 static void kcoap_dtls_session_add(struct kunit *test)
 {
@@ -753,6 +824,7 @@ static struct kunit_case kcoap_dtls_cases[] = {
 	KUNIT_CASE(kcoap_dtls_seal_open),
 	KUNIT_CASE(kcoap_dtls_seal_vmalloc),
 	KUNIT_CASE(kcoap_dtls_handshake_limit),
+	KUNIT_CASE(kcoap_dtls_handshake_peer_limit),
 	KUNIT_CASE(kcoap_dtls_session_add),
 	KUNIT_CASE(kcoap_dtls_expiry),
 	{}

@@ -11,7 +11,9 @@
  * softirq, sends) look up under RCU; writers take the table's lock. A
  * session whose peer moved (§6, dtls_cid.c) moves in the address table.
  * An entry starts as a handshake, made in softirq for a ClientHello whose
- * cookie checked, at most dtls-max-handshakes of them, each living at most
+ * cookie checked, at most dtls-max-handshakes of them and
+ * dtls-max-handshakes-per-peer from one peer (an IPv4 address, an IPv6
+ * /64: one host cannot take them all), each living at most
  * dtls-handshake-timeout. session-add (process context) gives it its keys
  * and makes it a session: at most dtls-max-sessions, each living until
  * dtls-idle-timeout passes without a record from its peer, or until it is
@@ -41,6 +43,7 @@ struct kcoap_dtls {
 	struct rhashtable by_id;
 	struct rhashtable by_addr;
 	struct rhashtable by_cid;
+	struct rhashtable by_peer;	/* handshakes per peer; under lock */
 	/* Writers of the tables, the counts and next_id. */
 	spinlock_t lock;
 	u32 sessions, handshakes;	/* read without the lock: READ_ONCE */
@@ -69,6 +72,21 @@ static const struct rhashtable_params kcoap_dtls_cid_params = {
 	.head_offset = offsetof(struct kcoap_dtls_sess, by_cid),
 	.key_offset = offsetof(struct kcoap_dtls_sess, cid),
 	.key_len = KCOAP_DTLS_CID_LEN,
+	.automatic_shrinking = true,
+};
+
+/* Handshakes in flight from one peer: an IPv4 address, an IPv6 /64. */
+struct kcoap_dtls_peer {
+	struct rhash_head node;
+	struct in6_addr prefix;
+	u32 count;
+	struct rcu_head rcu;
+};
+
+static const struct rhashtable_params kcoap_dtls_peer_params = {
+	.head_offset = offsetof(struct kcoap_dtls_peer, node),
+	.key_offset = offsetof(struct kcoap_dtls_peer, prefix),
+	.key_len = sizeof(struct in6_addr),
 	.automatic_shrinking = true,
 };
 
@@ -129,6 +147,61 @@ u32 kcoap_dtls_count(struct kcoap_net *kn, enum kcoap_dtls_state state)
 	       READ_ONCE(dt->sessions);
 }
 
+static void kcoap_dtls_prefix(struct in6_addr *pfx, const struct kcoap_dtls_sess *s)
+{
+	*pfx = s->addr.addr;
+	if (!ipv6_addr_v4mapped(pfx)) {
+		pfx->s6_addr32[2] = 0;
+		pfx->s6_addr32[3] = 0;
+	}
+}
+
+/*
+ * dt->lock held: count handshake @s against its peer, at most @max, with
+ * *@new_pp for the peer's first (then taken). -ENOSPC at the limit.
+ */
+static int kcoap_dtls_peer_get(struct kcoap_dtls *dt, const struct kcoap_dtls_sess *s,
+			       u32 max, struct kcoap_dtls_peer **new_pp)
+{
+	struct kcoap_dtls_peer *pp;
+	struct in6_addr pfx;
+	int err;
+
+	lockdep_assert_held(&dt->lock);
+	kcoap_dtls_prefix(&pfx, s);
+	pp = rhashtable_lookup_fast(&dt->by_peer, &pfx, kcoap_dtls_peer_params);
+	if ((pp ? pp->count : 0) >= max)
+		return -ENOSPC;
+	if (!pp) {
+		pp = *new_pp;
+		if (!pp)
+			return -ENOMEM;
+		pp->prefix = pfx;
+		err = rhashtable_insert_fast(&dt->by_peer, &pp->node,
+					     kcoap_dtls_peer_params);
+		if (err)
+			return err;
+		*new_pp = NULL;
+	}
+	pp->count++;
+	return 0;
+}
+
+/* dt->lock held: handshake @s is no longer in flight. */
+static void kcoap_dtls_peer_put(struct kcoap_dtls *dt, const struct kcoap_dtls_sess *s)
+{
+	struct kcoap_dtls_peer *pp;
+	struct in6_addr pfx;
+
+	lockdep_assert_held(&dt->lock);
+	kcoap_dtls_prefix(&pfx, s);
+	pp = rhashtable_lookup_fast(&dt->by_peer, &pfx, kcoap_dtls_peer_params);
+	if (WARN_ON_ONCE(!pp) || --pp->count)
+		return;
+	rhashtable_remove_fast(&dt->by_peer, &pp->node, kcoap_dtls_peer_params);
+	kfree_rcu(pp, rcu);
+}
+
 /* Out of both tables and the counts; the work frees it. dt->lock held. */
 static void kcoap_dtls_unlink(struct kcoap_dtls *dt, struct kcoap_dtls_sess *s)
 {
@@ -141,10 +214,12 @@ static void kcoap_dtls_unlink(struct kcoap_dtls *dt, struct kcoap_dtls_sess *s)
 	rhashtable_remove_fast(&dt->by_addr, &s->by_addr, kcoap_dtls_addr_params);
 	if (s->cid_len)
 		rhashtable_remove_fast(&dt->by_cid, &s->by_cid, kcoap_dtls_cid_params);
-	if (s->state == KCOAP_DTLS_HANDSHAKE)
+	if (s->state == KCOAP_DTLS_HANDSHAKE) {
 		WRITE_ONCE(dt->handshakes, dt->handshakes - 1);
-	else
+		kcoap_dtls_peer_put(dt, s);
+	} else {
 		WRITE_ONCE(dt->sessions, dt->sessions - 1);
+	}
 	llist_add(&s->dead, &dt->dead);
 }
 
@@ -195,6 +270,7 @@ struct kcoap_dtls_sess *kcoap_dtls_handshake_new(struct kcoap_net *kn,
 						 const struct kcoap_peer *p)
 {
 	struct kcoap_dtls *dt = kn->dtls;
+	struct kcoap_dtls_peer *new_pp;
 	struct kcoap_dtls_sess *s, *old;
 	u32 max = READ_ONCE(kn->cfg.dtls_max_handshakes);
 	int err;
@@ -216,24 +292,40 @@ struct kcoap_dtls_sess *kcoap_dtls_handshake_new(struct kcoap_net *kn,
 	spin_lock_init(&s->lock);
 	s->created = jiffies;
 	s->last_rx = s->created;
+	/* Its peer's first handshake, most likely. */
+	new_pp = kzalloc(sizeof(*new_pp), GFP_ATOMIC | __GFP_NOWARN);
 
 	spin_lock_bh(&dt->lock);
 	old = rhashtable_lookup_fast(&dt->by_addr, &s->addr, kcoap_dtls_addr_params);
 	if (old && old->state == KCOAP_DTLS_HANDSHAKE) {
 		/* Made on another CPU meanwhile. */
 		spin_unlock_bh(&dt->lock);
+		kfree(new_pp);
 		kfree(s);
 		return old;
 	}
 	if (dt->handshakes >= max) {
 		spin_unlock_bh(&dt->lock);
+		kfree(new_pp);
 		kfree(s);
 		goto full;
 	}
+	err = kcoap_dtls_peer_get(dt, s, READ_ONCE(kn->cfg.dtls_max_hs_per_peer),
+				  &new_pp);
+	if (err) {
+		spin_unlock_bh(&dt->lock);
+		kfree(new_pp);
+		kfree(s);
+		if (err == -ENOSPC)
+			kcoap_stat_inc(kn, KCOAP_STAT_DTLS_HANDSHAKE_PEER_LIMIT);
+		return NULL;
+	}
 	s->id = kcoap_dtls_new_id(dt);
 	err = rhashtable_insert_fast(&dt->by_id, &s->by_id, kcoap_dtls_id_params);
-	if (err)
+	if (err) {
+		kcoap_dtls_peer_put(dt, s);
 		goto err_unlock;
+	}
 	if (old) {
 		/* The peer handshakes again (RFC 6347 §4.2.8). */
 		err = rhashtable_replace_fast(&dt->by_addr, &old->by_addr,
@@ -245,21 +337,25 @@ struct kcoap_dtls_sess *kcoap_dtls_handshake_new(struct kcoap_net *kn,
 	}
 	if (err) {
 		rhashtable_remove_fast(&dt->by_id, &s->by_id, kcoap_dtls_id_params);
+		kcoap_dtls_peer_put(dt, s);
 		/* Readers may have seen it in by_id: through the work. */
 		s->unlinked = true;
 		llist_add(&s->dead, &dt->dead);
 		spin_unlock_bh(&dt->lock);
+		kfree(new_pp);
 		mod_delayed_work(system_wq, &dt->gc, 0);
 		return NULL;
 	}
 	WRITE_ONCE(dt->handshakes, dt->handshakes + 1);
 	spin_unlock_bh(&dt->lock);
+	kfree(new_pp);
 	if (!delayed_work_pending(&dt->gc))
 		mod_delayed_work(system_wq, &dt->gc, kcoap_dtls_gc_period(kn));
 	return s;
 
 err_unlock:
 	spin_unlock_bh(&dt->lock);
+	kfree(new_pp);
 	kfree(s);
 	return NULL;
 full:
@@ -359,6 +455,7 @@ int kcoap_dtls_establish(struct kcoap_net *kn, const struct kcoap_dtls_keys *k,
 	WRITE_ONCE(s->state, KCOAP_DTLS_ESTABLISHED);
 	spin_unlock(&s->lock);
 	WRITE_ONCE(dt->handshakes, dt->handshakes - 1);
+	kcoap_dtls_peer_put(dt, s);
 	WRITE_ONCE(dt->sessions, dt->sessions + 1);
 	spin_unlock_bh(&dt->lock);
 	rcu_read_unlock();
@@ -474,6 +571,9 @@ int kcoap_dtls_net_init(struct kcoap_net *kn)
 	err = rhashtable_init(&dt->by_cid, &kcoap_dtls_cid_params);
 	if (err)
 		goto err_addr;
+	err = rhashtable_init(&dt->by_peer, &kcoap_dtls_peer_params);
+	if (err)
+		goto err_cid;
 	spin_lock_init(&dt->lock);
 	init_llist_head(&dt->dead);
 	INIT_DELAYED_WORK(&dt->gc, kcoap_dtls_gc);
@@ -482,6 +582,8 @@ int kcoap_dtls_net_init(struct kcoap_net *kn)
 	kn->dtls = dt;
 	return 0;
 
+err_cid:
+	rhashtable_destroy(&dt->by_cid);
 err_addr:
 	rhashtable_destroy(&dt->by_addr);
 err_id:
@@ -496,6 +598,11 @@ static void kcoap_dtls_free_one(void *ptr, void *arg)
 	kcoap_dtls_free(ptr);
 }
 
+static void kcoap_dtls_free_peer(void *ptr, void *arg)
+{
+	kfree(ptr);
+}
+
 /* The namespace goes: no socket, no netlink caller, no sender is left. */
 void kcoap_dtls_net_exit(struct kcoap_net *kn)
 {
@@ -506,6 +613,7 @@ void kcoap_dtls_net_exit(struct kcoap_net *kn)
 	cancel_delayed_work_sync(&dt->gc);
 	kcoap_dtls_reap(dt);
 	/* The entries in the tables go with them (the others hold subsets). */
+	rhashtable_free_and_destroy(&dt->by_peer, kcoap_dtls_free_peer, NULL);
 	rhashtable_destroy(&dt->by_cid);
 	rhashtable_destroy(&dt->by_addr);
 	rhashtable_free_and_destroy(&dt->by_id, kcoap_dtls_free_one, NULL);

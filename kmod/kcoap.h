@@ -68,6 +68,7 @@ struct kcoap_config {
 	u32 dtls_max_handshakes;	/* in flight */
 	u32 dtls_handshake_timeout;	/* seconds */
 	u32 dtls_idle_timeout;		/* seconds */
+	u32 dtls_max_hs_per_peer;	/* in flight from one peer */
 };
 
 struct kcoap_net {

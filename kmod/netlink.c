@@ -205,6 +205,8 @@ static const struct nla_policy kcoap_config_policy[KCOAP_A_CONFIG_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_dtls_hs_timeout),
 	[KCOAP_A_CONFIG_DTLS_IDLE_TIMEOUT] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_dtls_idle),
+	[KCOAP_A_CONFIG_DTLS_MAX_HANDSHAKES_PER_PEER] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &kcoap_range_dtls_handshakes),
 };
 
 static struct netlink_range_validation kcoap_range_ring_entries = {
@@ -834,7 +836,9 @@ static int kcoap_put_config(struct sk_buff *skb, const struct kcoap_config *c)
 	    nla_put_u32(skb, KCOAP_A_CONFIG_DTLS_MAX_HANDSHAKES, c->dtls_max_handshakes) ||
 	    nla_put_u32(skb, KCOAP_A_CONFIG_DTLS_HANDSHAKE_TIMEOUT,
 			c->dtls_handshake_timeout) ||
-	    nla_put_u32(skb, KCOAP_A_CONFIG_DTLS_IDLE_TIMEOUT, c->dtls_idle_timeout))
+	    nla_put_u32(skb, KCOAP_A_CONFIG_DTLS_IDLE_TIMEOUT, c->dtls_idle_timeout) ||
+	    nla_put_u32(skb, KCOAP_A_CONFIG_DTLS_MAX_HANDSHAKES_PER_PEER,
+			c->dtls_max_hs_per_peer))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -976,6 +980,8 @@ static int kcoap_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_DTLS_HANDSHAKE_TIMEOUT],
 		      &c->dtls_handshake_timeout);
 	kcoap_cfg_u32(a[KCOAP_A_CONFIG_DTLS_IDLE_TIMEOUT], &c->dtls_idle_timeout);
+	kcoap_cfg_u32(a[KCOAP_A_CONFIG_DTLS_MAX_HANDSHAKES_PER_PEER],
+		      &c->dtls_max_hs_per_peer);
 out:
 	mutex_unlock(&kn->lock);
 	return err;

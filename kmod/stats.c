@@ -91,6 +91,8 @@ static const struct {
 	[KCOAP_STAT_DTLS_CID_UNKNOWN] = { "dtls-cid-unknown", KCOAP_A_STATS_DTLS_CID_UNKNOWN },
 	[KCOAP_STAT_DTLS_CID_EXPECTED] = { "dtls-cid-expected", KCOAP_A_STATS_DTLS_CID_EXPECTED },
 	[KCOAP_STAT_DTLS_CID_MIGRATED] = { "dtls-cid-migrated", KCOAP_A_STATS_DTLS_CID_MIGRATED },
+	[KCOAP_STAT_DTLS_HANDSHAKE_PEER_LIMIT] = {
+		"dtls-handshake-peer-limit", KCOAP_A_STATS_DTLS_HANDSHAKE_PEER_LIMIT },
 };
 
 static_assert(ARRAY_SIZE(kcoap_stat_info) == KCOAP_STAT_COUNT);

@@ -7,6 +7,9 @@ dtls_hello.py ADDR good      one without a cookie, then the same again with
                              the cookie of the HelloVerifyRequest: expects
                              no second HelloVerifyRequest
 dtls_hello.py ADDR fragment  half a ClientHello: expects no answer
+dtls_hello.py ADDR many N    "good" from N source ports at once (one host
+                             starting N handshakes); expects the N
+                             HelloVerifyRequests
 Exit status 0 if the server behaved so.
 """
 import socket
@@ -66,8 +69,16 @@ def main():
             sys.exit("answered: " + r.hex())
         except socket.timeout:
             pass
+    elif mode == "many":
+        socks = [socket.socket(fam, socket.SOCK_DGRAM)
+                 for _ in range(int(sys.argv[3]))]
+        for t in socks:
+            t.settimeout(10)
+            t.sendto(hello(seq=5), (addr, 5684))
+        for t in socks:
+            t.sendto(hello(check_hvr(t.recv(2048), 5), seq=6), (addr, 5684))
     else:
-        sys.exit("mode: bad, good or fragment")
+        sys.exit("mode: bad, good, fragment or many")
 
 
 main()

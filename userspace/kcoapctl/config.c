@@ -79,6 +79,8 @@ const struct config_key config_keys[] = {
 	  1, 3600, " seconds" },
 	{ "dtls-idle-timeout", KCOAP_A_CONFIG_DTLS_IDLE_TIMEOUT, CK_NUMBER, 4,
 	  1, 604800, " seconds" },
+	{ "dtls-max-handshakes-per-peer", KCOAP_A_CONFIG_DTLS_MAX_HANDSHAKES_PER_PEER,
+	  CK_NUMBER, 4, 0, 65536, "" },
 };
 
 const size_t n_config_keys = sizeof(config_keys) / sizeof(config_keys[0]);
@@ -454,7 +456,11 @@ const struct command cmd_config_set = {
 	"  dtls-handshake-timeout      seconds a handshake may take, 1-3600\n"
 	"                              (default 60)\n"
 	"  dtls-idle-timeout           seconds a session lives without a record\n"
-	"                              from its peer, 1-604800 (default 3600)\n\n"
+	"                              from its peer, 1-604800 (default 3600)\n"
+	"  dtls-max-handshakes-per-peer\n"
+	"                              DTLS handshakes in flight from one peer\n"
+	"                              (IPv4 address, IPv6 /64), 0-65536\n"
+	"                              (default 32)\n\n"
 	"Options:\n"
 	"  -h, --help                  this help\n",
 };

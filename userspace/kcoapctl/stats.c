@@ -95,6 +95,7 @@ static const char *const stat_names[] = {
 	[KCOAP_A_STATS_DTLS_CID_UNKNOWN] = "dtls-cid-unknown",
 	[KCOAP_A_STATS_DTLS_CID_EXPECTED] = "dtls-cid-expected",
 	[KCOAP_A_STATS_DTLS_CID_MIGRATED] = "dtls-cid-migrated",
+	[KCOAP_A_STATS_DTLS_HANDSHAKE_PEER_LIMIT] = "dtls-handshake-peer-limit",
 };
 
 #define N_STATS (sizeof(stat_names) / sizeof(stat_names[0]))
