@@ -76,7 +76,7 @@ struct kcoap_net *kt_net_new(struct kunit *test)
 	kn->cfg.dedup_max_bytes = 16 << 20;
 	kn->cfg.dedup_max_peer_bytes = 1 << 20;
 	kn->cfg.obs_max_per_peer = 256;
-	kn->cfg.dtls_max_hs_per_peer = 32;
+	kn->cfg.dtls_max_hs_per_peer = 64;
 	kn->stats = alloc_percpu(struct kcoap_pcpu_stats);
 	/* Not KUNIT_ASSERT_NOT_NULL(): sparse minds the __percpu. */
 	if (!kn->stats)

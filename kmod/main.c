@@ -57,7 +57,7 @@ static void kcoap_config_init(struct kcoap_config *c)
 	c->dtls_max_handshakes = 256;
 	c->dtls_handshake_timeout = 60;
 	c->dtls_idle_timeout = 3600;
-	c->dtls_max_hs_per_peer = 32;
+	c->dtls_max_hs_per_peer = 64;
 }
 
 static void kcoap_bufs_exit(void)

@@ -75,8 +75,8 @@ check_eq "counted as a bad record" "$(delta dtls-bad-record "$fr")" 1
 # One host cannot take every handshake slot: dtls-max-handshakes-per-peer
 # (its IPv4 address or IPv6 /64, whatever the ports).
 r=$(kctl config show)
-check "dtls-max-handshakes-per-peer: 32 by default" \
-	grep -q "^dtls-max-handshakes-per-peer  *32$" <<<"$r"
+check "dtls-max-handshakes-per-peer: 64 by default" \
+	grep -q "^dtls-max-handshakes-per-peer  *64$" <<<"$r"
 kctl config set dtls-max-handshakes-per-peer 0
 check "set to 0" grep -q "^dtls-max-handshakes-per-peer  *0$" <<<"$(kctl config show)"
 pl=$(kstat dtls-handshake-peer-limit) up=$(kstat dtls-handed-up)
@@ -84,8 +84,8 @@ check "at 0, three cookie'd ClientHellos from three ports" hello $GW4 many 3
 check "start no handshake: dtls-handshake-peer-limit 3" \
 	wait_for 10 at_least dtls-handshake-peer-limit $((pl + 3))
 check_eq "and go nowhere" "$(delta dtls-handed-up "$up")" 0
-kctl config set dtls-max-handshakes-per-peer 32
-check "at 32, three more" hello $GW4 many 3
+kctl config set dtls-max-handshakes-per-peer 64
+check "at 64, three more" hello $GW4 many 3
 check "each start one, up the ring" wait_for 10 at_least dtls-handed-up $((up + 3))
 check_eq "none refused" "$(delta dtls-handshake-peer-limit "$pl")" 3
 

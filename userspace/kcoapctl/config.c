@@ -460,7 +460,7 @@ const struct command cmd_config_set = {
 	"  dtls-max-handshakes-per-peer\n"
 	"                              DTLS handshakes in flight from one peer\n"
 	"                              (IPv4 address, IPv6 /64), 0-65536\n"
-	"                              (default 32)\n\n"
+	"                              (default 64)\n\n"
 	"Options:\n"
 	"  -h, --help                  this help\n",
 };
