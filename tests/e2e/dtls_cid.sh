@@ -31,7 +31,8 @@ PORT=${PORT:-5684}
 delta() { echo $(($(kstat "$1") - $2)); }
 # cid ARGS... URI: coaps-cid from the client namespace (-B 20: the first
 # session waits for the kernel's ccm module, and a debug guest is slow).
-cid() { "$COAPS_CID" --netns cli -u client_identity -k secretPSK -B 20 "$@"; }
+# -v: each datagram's records on stderr (*.err), shown when a check failed.
+cid() { "$COAPS_CID" --netns cli -u client_identity -k secretPSK -B 20 -v "$@"; }
 # Its lines are "LPORT TYPE CODE OBSERVE PAYLOAD".
 payload_of() { cut -d' ' -f5- <<<"$1"; }
 code_of() { cut -d' ' -f3 <<<"$1"; }
@@ -198,8 +199,8 @@ check "no CID negotiated" grep -q "cid: not negotiated" "$work/off.err"
 
 check "kcoapd is still running" kill -0 "$dpid"
 if [ "$t_failed" != 0 ]; then
-	for f in obs.err relayed.err nocid_obs.err; do
-		[ -s "$work/$f" ] && sed "s/^/# $f: /" "$work/$f"
+	for f in "$work"/*.err; do
+		head -40 "$f" | sed "s/^/# ${f##*/}: /"
 	done
 	tail -30 "$work/kcoapd.log" | sed 's/^/# kcoapd: /'
 fi

@@ -49,7 +49,7 @@ static void usage(FILE *f)
 "    coaps-cid -u IDENTITY -k KEY [-m get|put] [-e PAYLOAD] [-s SECONDS]\n"
 "              [--cid HEX | --cid-empty | --no-cid] [--rebind-after N]\n"
 "              [--rebind-with ping|get|none] [-B SECONDS] [--priority STRING]\n"
-"              [--netns NAME] coaps://HOST[:PORT]/PATH[?QUERY]\n"
+"              [--netns NAME] [-v] coaps://HOST[:PORT]/PATH[?QUERY]\n"
 "\n"
 "DESCRIPTION\n"
 "    Handshakes with a pre-shared key (GnuTLS), offering the connection_id\n"
@@ -78,6 +78,9 @@ static void usage(FILE *f)
 "                          (a CON GET of the URI without Observe) or none\n"
 "    --priority STRING     a GnuTLS priority string (DTLS 1.2, PSK, AEAD)\n"
 "    --netns NAME          run in the network namespace NAME\n"
+"    -v, --verbose         on stderr, each datagram's records as they go out\n"
+"                          and come in (type/epoch/sequence number/length)\n"
+"                          and what the CID translation made of them\n"
 "\n"
 "OUTPUT\n"
 "    One line on stdout per response or notification, as it arrives:\n"
@@ -136,6 +139,30 @@ static void hex(char *out, const uint8_t *p, size_t n)
 
 /* ---- transport: a connected UDP socket, CID translation on the way ---- */
 
+static bool verbose;
+
+/* -v: a datagram's records as type/epoch/seq/length, e.g. "22/0/3/56 25/1/0/40". */
+static void trace(const char *what, const uint8_t *d, size_t len, size_t cid_len)
+{
+	size_t off = 0, hdr, rlen;
+
+	if (!verbose)
+		return;
+	fprintf(stderr, "coaps-cid: %s %zu bytes on port %u:", what, len, c.lport);
+	while (off + 13 <= len) {
+		hdr = d[off] == CT_TLS12_CID ? 11 + cid_len + 2 : 13;
+		if (off + hdr > len)
+			break;
+		rlen = hdr + ((size_t)d[off + hdr - 2] << 8 | d[off + hdr - 1]);
+		fprintf(stderr, " %u/%u/%u/%zu", d[off], (unsigned int)d[off + 3] << 8 | d[off + 4],
+			(unsigned int)d[off + 9] << 8 | d[off + 10], rlen);
+		off += rlen;
+	}
+	if (off != len)
+		fprintf(stderr, " +%zu", len - off);
+	fputc('\n', stderr);
+}
+
 static ssize_t push(gnutls_transport_ptr_t p, const void *buf, size_t len)
 {
 	static uint8_t out[MAX_DGRAM];
@@ -152,6 +179,7 @@ static ssize_t push(gnutls_transport_ptr_t p, const void *buf, size_t len)
 		}
 		d = out;
 	}
+	trace("out", d, (size_t)n, c.cid.negotiated ? c.cid.tx_len : 0);
 	if (send(c.fd, d, (size_t)n, 0) < 0 && errno != ECONNREFUSED) {
 		if (errno == EINTR || errno == EAGAIN) {
 			gnutls_transport_set_errno(c.s, errno);
@@ -208,6 +236,7 @@ static ssize_t pull(gnutls_transport_ptr_t p, void *buf, size_t size)
 			}
 			c.raw_len = (size_t)n;
 			c.raw_off = 0;
+			trace("in", c.raw, c.raw_len, c.cid.negotiated ? c.cid.rx_len : 0);
 			if (c.use_cid && c.cid.negotiated && c.cid.rx_len)
 				drop_plain();
 		}
@@ -219,6 +248,9 @@ static ssize_t pull(gnutls_transport_ptr_t p, void *buf, size_t size)
 		}
 		n = dtls_cid_in(c.s, &c.cid, c.raw + c.raw_off, c.raw_len - c.raw_off, &used,
 				buf, size);
+		if (verbose)
+			fprintf(stderr, "coaps-cid: dtls_cid_in: %zd, %zu of %zu bytes used\n", n,
+				used, c.raw_len - c.raw_off);
 		/*
 		 * Nothing used: a CID record GnuTLS has no keys for yet leads
 		 * the datagram; no later record can help it, drop it all.
@@ -553,6 +585,7 @@ int main(int argc, char **argv)
 		{ "rebind-with", required_argument, NULL, 'W' },
 		{ "priority", required_argument, NULL, 'P' },
 		{ "netns", required_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -571,7 +604,7 @@ int main(int argc, char **argv)
 
 	req.method = COAP_CODE_GET;
 	c.use_cid = true;
-	while ((opt = getopt_long(argc, argv, "u:k:m:e:s:B:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "u:k:m:e:s:B:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'u':
 			identity = optarg;
@@ -630,6 +663,9 @@ int main(int argc, char **argv)
 				die("--rebind-after: not a count from 1", optarg);
 			break;
 		}
+		case 'v':
+			verbose = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
