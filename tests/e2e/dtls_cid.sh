@@ -11,7 +11,8 @@
 # keeps getting its notifications there (dtls-cid-migrated), and without
 # a CID it does not (the control); a record naming no session is counted
 # (dtls-cid-unknown); a captured CID record replayed from another port
-# does not move the session.
+# does not move the session, and one without CID from the session's own
+# address is dropped (dtls-cid-expected).
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
