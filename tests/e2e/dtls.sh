@@ -16,6 +16,7 @@ work=$(mktemp -d)
 dpid="" opid="" rpid=""
 cleanup() {
 	for p in $opid $rpid $dpid; do kill "$p" 2>/dev/null; done
+	pkill -f "coaps://$GW4/obs" 2>/dev/null
 	wait 2>/dev/null
 	netns_down
 	rm -rf "$work"
@@ -181,7 +182,9 @@ check "it is gone" bash -c "! $KCOAPCTL session --json | grep -q '\"id\":$sid,'"
 kctl resource set /obs --value v4
 never() { ! wait_for "$@"; }
 check "and its observer hears nothing more (3 s)" never 3 got_v v4
+# The job is the pipeline's subshell: coap-client itself goes by name.
 kill "$opid" 2>/dev/null
+pkill -f "coaps://$GW4/obs" 2>/dev/null
 wait "$opid" 2>/dev/null
 opid=""
 r=$(kctl session del 4000000000 2>&1)
