@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "coap.h"
+#include "netns.h"
 
 #define MAX_MSG 65536
 #define MAX_OPTS 256
@@ -222,21 +223,6 @@ static void decode(const unsigned char *d, size_t n)
 	}
 }
 
-static void enter_netns(const char *name)
-{
-	char path[256];
-	int fd;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET)) {
-		fprintf(stderr, "coapraw: cannot enter network namespace '%s': %s\n",
-			name, strerror(errno));
-		exit(2);
-	}
-	close(fd);
-}
-
 int main(int argc, char **argv)
 {
 	static unsigned char msg[MAX_MSG], reply[MAX_MSG];
@@ -262,7 +248,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[1], "--sport"))
 			sport = atoi(argv[2]);
 		else if (!strcmp(argv[1], "--netns"))
-			enter_netns(argv[2]);
+			tool_enter_netns("coapraw", argv[2]);
 		else
 			usage();
 		argv += 2;

@@ -32,6 +32,7 @@
 #include <gnutls/crypto.h>
 
 #include "coap.h"
+#include "netns.h"
 #include "dtls_cid.h"
 
 #define MAX_DGRAM 65536
@@ -295,21 +296,6 @@ static int open_socket(void)
 	c.lport = ntohs(a.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&a)->sin6_port :
 			((struct sockaddr_in *)&a)->sin_port);
 	return 0;
-}
-
-static void enter_netns(const char *name)
-{
-	char path[256];
-	int fd;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET)) {
-		fprintf(stderr, "coaps-cid: cannot enter network namespace '%s': %s\n",
-			name, strerror(errno));
-		exit(2);
-	}
-	close(fd);
 }
 
 /* ---- the URI ---- */
@@ -619,7 +605,7 @@ int main(int argc, char **argv)
 			prio = optarg;
 			break;
 		case 'n':
-			enter_netns(optarg);
+			tool_enter_netns("coaps-cid", optarg);
 			break;
 		case 'C':
 			cid_hex = optarg;
