@@ -422,9 +422,10 @@ static void kcoap_dtls_cid_table(struct kunit *test)
 {
 	struct kcoap_net *kn = kt_net_new(test);
 	struct kcoap_peer a = kt_peer(1, 40000), b = kt_peer(2, 40000);
+	struct kcoap_peer c = kt_peer(3, 40000);
 	static const u8 other[KCOAP_DTLS_CID_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8 };
-	struct kcoap_dtls_sess *s;
-	u32 ia, ib;
+	struct kcoap_dtls_sess *s, *t;
+	u32 ia, ib, ic;
 	int err;
 
 	kn->cfg.dtls_max_sessions = 16;
@@ -445,11 +446,25 @@ static void kcoap_dtls_cid_table(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_establish(kn, ib, kt_cid, NULL, 0), -EEXIST);
 	KUNIT_EXPECT_EQ(test, kcoap_dtls_count(kn, KCOAP_DTLS_HANDSHAKE), 1);
 	KUNIT_EXPECT_EQ(test, kt_establish(kn, ib, other, NULL, 0), 0);
+	ic = kt_handshake(kn, &c);
+	KUNIT_ASSERT_NE(test, ic, 0);
 
 	rcu_read_lock();
 	s = kcoap_dtls_find_cid(kn, kt_cid);
 	KUNIT_EXPECT_EQ(test, s ? s->id : 0, ia);
 	if (s) {
+		/*
+		 * a moves (RFC 9146 §6) to c, where another client's handshake
+		 * is: that one keeps the address, a is found by its cid only.
+		 */
+		spin_lock_bh(&s->lock);
+		s->peer = c;
+		spin_unlock_bh(&s->lock);
+		kcoap_dtls_moved(kn, s);
+		t = kcoap_dtls_find(kn, &c);
+		KUNIT_EXPECT_EQ(test, t ? t->id : 0, ic);
+		KUNIT_EXPECT_NULL(test, kcoap_dtls_find(kn, &a));
+		KUNIT_EXPECT_PTR_EQ(test, kcoap_dtls_find_cid(kn, kt_cid), s);
 		KUNIT_EXPECT_EQ(test, s->cid_len, KCOAP_DTLS_CID_LEN);
 		KUNIT_EXPECT_EQ(test, s->peer_cid_len, sizeof(kt_peer_cid));
 		KUNIT_EXPECT_MEMEQ(test, s->peer_cid, kt_peer_cid, sizeof(kt_peer_cid));

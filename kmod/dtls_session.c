@@ -501,9 +501,12 @@ void kcoap_dtls_moved(struct kcoap_net *kn, struct kcoap_dtls_sess *s)
 	 * Lookups that walk its old chain meanwhile see the move and start
 	 * again (rhashtable's nulls). If the new address has an entry of its
 	 * own (another client's handshake or session), that one keeps it:
-	 * this session is found by its CID only.
+	 * this session is found by its CID only (insert_fast would put it
+	 * first in the chain, in front of the other's). Deleting an entry
+	 * that is not listed is harmless.
 	 */
-	rhashtable_insert_fast(&dt->by_addr, &s->by_addr, kcoap_dtls_addr_params);
+	rhashtable_lookup_insert_fast(&dt->by_addr, &s->by_addr,
+				      kcoap_dtls_addr_params);
 	spin_unlock_bh(&dt->lock);
 	kcoap_stat_inc(kn, KCOAP_STAT_DTLS_CID_MIGRATED);
 }
